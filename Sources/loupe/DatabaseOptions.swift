@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import PostgresClient
+import PostgresSearch
+
+/// How a command finds its database and migrations.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: ArgumentHelp(
+        "postgres:// URL. Defaults to $DATABASE_URL, then to the local cluster in ./.loupe/postgres.",
+        valueName: "url"))
+    var databaseURL: String?
+
+    @Option(help: ArgumentHelp("Folder of NNNN_name.up.sql/.down.sql files (default: ./migrations).", valueName: "dir"))
+    var migrations: String?
+
+    func configuration() async throws -> PostgresConfiguration {
+        try await PostgresConfiguration.resolve(url: databaseURL) { cluster in
+            printError("Starting the local PostgreSQL cluster in \(cluster.directory.path) ...")
+        }
+    }
+
+    func migrationList() throws -> [Migration] {
+        let directory = migrations.map { URL(fileURLWithPath: $0) } ?? MigrationSource.defaultDirectory()
+        return try MigrationSource.load(from: directory)
+    }
+
+    /// A small pool for one command, shut down when `body` ends.
+    func withPool<T>(_ body: (PostgresConnectionPool) async throws -> T) async throws -> T {
+        let pool = PostgresConnectionPool(
+            configuration: try await configuration(), options: .init(maximumConnections: 2))
+        do {
+            let value = try await body(pool)
+            await pool.shutdown()
+            return value
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,2 @@
+DROP TABLE documents;
+DROP FUNCTION documents_search_vector_refresh();
