@@ -77,9 +77,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets that need a real PostgreSQL: one schema per test.
+        .target(
+            name: "LoupeTestSupport",
+            dependencies: ["PostgresClient"],
+            path: "Tests/LoupeTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PostgresClientTests",
-            dependencies: ["PostgresClient"],
+            dependencies: ["PostgresClient", "LoupeTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -89,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresSearchTests",
-            dependencies: ["PostgresSearch", "PostgresClient", "SearchCore"],
+            dependencies: ["PostgresSearch", "PostgresClient", "SearchCore", "LoupeTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

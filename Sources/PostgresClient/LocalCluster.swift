@@ -275,18 +275,22 @@ public struct PostgresBinaries: Sendable {
 
     /// `$LOUPE_PG_BIN`, else the newest `/usr/lib/postgresql/*/bin`, else `initdb` on the PATH.
     public static func locate() throws -> PostgresBinaries {
+        try locate(
+            environment: ProcessInfo.processInfo.environment,
+            systemRoot: URL(fileURLWithPath: "/usr/lib/postgresql"))
+    }
+
+    public static func locate(environment env: [String: String], systemRoot root: URL) throws -> PostgresBinaries {
         let fm = FileManager.default
         func usable(_ dir: URL) -> Bool {
             fm.isExecutableFile(atPath: dir.appendingPathComponent("initdb").path)
                 && fm.isExecutableFile(atPath: dir.appendingPathComponent("pg_ctl").path)
         }
-        let env = ProcessInfo.processInfo.environment
         if let explicit = env["LOUPE_PG_BIN"], !explicit.isEmpty {
             let dir = URL(fileURLWithPath: explicit)
             guard usable(dir) else { throw LocalClusterError("LOUPE_PG_BIN=\(explicit) holds no initdb and pg_ctl") }
             return PostgresBinaries(directory: dir)
         }
-        let root = URL(fileURLWithPath: "/usr/lib/postgresql")
         let versions = ((try? fm.contentsOfDirectory(atPath: root.path)) ?? []).compactMap(Int.init).sorted(by: >)
         for version in versions {
             let dir = root.appendingPathComponent("\(version)/bin")
@@ -302,28 +306,39 @@ public struct PostgresBinaries: Sendable {
     }
 }
 
-/// Runs a program to completion off the cooperative pool, capturing its combined output. Output goes
-/// through a temporary file, not a pipe: `pg_ctl start` leaves a server running that would hold a pipe open.
+/// Runs a program to completion off the cooperative pool, capturing its combined output.
+///
+/// Uses `posix_spawn` and `waitpid` rather than Foundation's `Process`, whose exit detection can stall
+/// when several programs run at once. Output goes through a temporary file, not a pipe: `pg_ctl start`
+/// leaves a server running that would hold a pipe open.
 func runProcess(_ executable: URL, _ arguments: [String]) async throws -> (status: Int32, output: String) {
     try await runOffCooperativePool {
         let outputURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("loupe-\(UUID().uuidString).out")
-        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil) else {
-            throw LocalClusterError("cannot create a temporary file in \(outputURL.deletingLastPathComponent().path)")
-        }
         defer { try? FileManager.default.removeItem(at: outputURL) }
-        let output = try FileHandle(forWritingTo: outputURL)
-        defer { try? output.close() }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable.path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw LocalClusterError("cannot run \(executable.path): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw LocalClusterError("lost track of \(executable.lastPathComponent)") }
+        }
         let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, text)
+        // Exit code when the program exited normally; 128 + signal number when a signal killed it.
+        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (exitCode, text)
     }
 }
 

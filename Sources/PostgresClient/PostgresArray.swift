@@ -30,7 +30,7 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
     }
 }
 
-extension Array: PostgresDecodable where Element: PostgresArrayElement {
+extension Array: PostgresDecodable where Element: PostgresDecodable {
     public static func decode(_ cell: PostgresCell) throws -> [Element] {
         guard let elementType = cell.dataType.arrayElement else {
             throw cell.failure(as: [Element].self, "the column is not an array")

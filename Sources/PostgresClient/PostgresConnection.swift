@@ -94,7 +94,14 @@ public actor PostgresConnection {
     func isHealthy(ping: Bool) -> Bool {
         guard let handle, PQstatus(handle) == CONNECTION_OK, !copyInProgress else { return false }
         guard PQtransactionStatus(handle) == PQTRANS_IDLE else { return false }
-        guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else { return false }
+        // An idle connection should receive nothing; a shutdown notice arrives first and the EOF behind
+        // it, so keep consuming while the socket is readable until libpq has seen everything.
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        for _ in 0..<8 {
+            guard poll(&descriptor, 1, 0) > 0 else { break }
+            guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else { return false }
+            if descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return false }
+        }
         if ping {
             guard let result = PQexec(handle, "") else { return false }
             defer { PQclear(result) }
