@@ -24,9 +24,9 @@ public struct Qrels: Sendable, Equatable {
     /// four-column qrels (`query-id 0 doc-id grade`, whitespace-separated, no header).
     public static func parse(_ text: String) throws(QrelsError) -> Qrels {
         var qrels = Qrels()
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift, so split on any newline rather than on "\n".
+        for (offset, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let lineNumber = offset + 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.allSatisfy(\.isWhitespace) { continue }
             let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
             let query: Substring, document: Substring, gradeText: Substring
