@@ -10,7 +10,7 @@ final class ConnectionThread: SerialExecutor, @unchecked Sendable {
     init(name: String) {
         let thread = Thread { [self] in self.runLoop() }
         thread.name = name
-        thread.stackSize = 1 << 20
+        thread.stackSize = 4 << 20
         thread.start()
     }
 

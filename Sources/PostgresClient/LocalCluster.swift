@@ -75,13 +75,9 @@ public struct LocalCluster: Sendable {
     // MARK: lifecycle
 
     public func status() async throws -> Status {
-        let fm = FileManager.default
-        guard fm.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) else {
+        guard FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) else {
             return .notInitialized
         }
-        let binaries = try PostgresBinaries.locate()
-        let result = try await runAsServerUser(binaries.pgCtl, ["status", "-D", dataDirectory.path])
-        guard result.status == 0 else { return .stopped }
         return runningProcess() ?? .stopped
     }
 
@@ -218,13 +214,15 @@ public struct LocalCluster: Sendable {
         }
     }
 
-    /// The running server's pid and port, from `postmaster.pid`.
+    /// The running server's pid and port, from `postmaster.pid`, if that process is alive.
     private func runningProcess() -> Status? {
         let pidFile = dataDirectory.appendingPathComponent("postmaster.pid")
         guard let text = try? String(contentsOf: pidFile, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count >= 4, let pid = Int(lines[0]), let port = Int(lines[3]) else { return nil }
-        return .running(pid: pid, port: port)
+        guard lines.count >= 4, let pid = Int32(lines[0]), pid > 0, let port = Int(lines[3]) else { return nil }
+        // Signal 0 checks existence; EPERM means alive but owned by another user (postgres, when we are not root).
+        guard kill(pid, 0) == 0 || errno == EPERM else { return nil }
+        return .running(pid: Int(pid), port: port)
     }
 
     private func logTail() -> String {

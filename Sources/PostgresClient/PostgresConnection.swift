@@ -159,10 +159,8 @@ public actor PostgresConnection {
         guard copyInProgress, let handle else {
             throw PostgresError(kind: .misuse, message: "no COPY is in progress on this connection")
         }
-        let status = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                PQputCopyData(handle, $0, Int32(buffer.count))
-            }
+        let status = bytes.withUnsafeBytes { buffer in
+            PQputCopyData(handle, buffer.bindMemory(to: CChar.self).baseAddress, Int32(buffer.count))
         }
         guard status == 1 else {
             copyInProgress = false
@@ -262,7 +260,7 @@ public actor PostgresConnection {
             field(LOUPE_PG_DIAG_MESSAGE_PRIMARY)
             ?? errorMessage(connection).trimmingCharacters(in: .whitespacesAndNewlines)
         return PostgresError(
-            kind: lost && (code == nil || code!.isConnectionLoss) ? .connection : .server,
+            kind: lost && (code.map(\.isConnectionLoss) ?? true) ? .connection : .server,
             code: code ?? (lost ? .connectionFailure : nil),
             message: configuration.scrub(message),
             detail: field(LOUPE_PG_DIAG_MESSAGE_DETAIL),
