@@ -50,3 +50,10 @@ extension PostgresConnection {
         }
     }
 }
+
+extension PostgresConnection {
+    /// Limits every later statement of the current transaction to `timeout` (`SET LOCAL statement_timeout`).
+    public func setTransactionTimeout(_ timeout: Duration) throws {
+        try query("SELECT set_config('statement_timeout', \(milliseconds(timeout)), true)")
+    }
+}

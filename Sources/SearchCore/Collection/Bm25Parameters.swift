@@ -27,6 +27,9 @@ public enum CollectionSettingsError: Error, Sendable, Equatable, CustomStringCon
     case invalidCollectionName(String)
     case invalidFieldName(String)
     case bm25OutOfRange(parameter: String, value: Double)
+    case classWeightOutOfRange(Double)
+    case fieldCount(Int)
+    case duplicateField
 
     public var description: String {
         switch self {
@@ -36,6 +39,12 @@ public enum CollectionSettingsError: Error, Sendable, Equatable, CustomStringCon
             "field name \"\(name.prefix(80))\" is invalid: start with a letter or '_', then letters, digits, '_', '.' or '-' (at most 128)"
         case .bm25OutOfRange(let parameter, let value):
             "BM25 \(parameter) = \(value) is out of range (k1 in \(Bm25Parameters.k1Range), b in \(Bm25Parameters.bRange))"
+        case .classWeightOutOfRange(let value):
+            "weight class multiplier \(value) is out of range (\(ClassWeights.range))"
+        case .fieldCount(let count):
+            "a collection needs 1 to \(CollectionDefinition.maximumFields) searchable fields, not \(count)"
+        case .duplicateField:
+            "a field is listed twice"
         }
     }
 }

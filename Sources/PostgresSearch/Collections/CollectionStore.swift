@@ -1,0 +1,87 @@
+public import Foundation
+public import PostgresClient
+public import SearchCore
+
+/// A collection as stored, with what search needs to know about it.
+public struct StoredCollection: Sendable, Hashable {
+    public let id: UUID
+    public let definition: CollectionDefinition
+}
+
+/// Creates collections and writes documents. Vectors and statistics follow from the database triggers.
+public struct CollectionStore: Sendable {
+    public let pool: PostgresConnectionPool
+
+    public init(pool: PostgresConnectionPool) {
+        self.pool = pool
+    }
+
+    /// Creates a collection; throws a unique violation if a live collection has that name.
+    @discardableResult
+    public func create(_ definition: CollectionDefinition) async throws -> StoredCollection {
+        try await pool.withTransaction { connection in
+            let id = try await connection.query("""
+                INSERT INTO collections (name, text_search_config, bm25_k1, bm25_b, bm25_class_weights)
+                VALUES (\(definition.name.rawValue), \(definition.language.rawValue)::regconfig,
+                        \(definition.bm25.k1), \(definition.bm25.b), \(definition.classWeights.values))
+                RETURNING id
+                """).single().decode(UUID.self, column: "id")
+            try await connection.query("""
+                INSERT INTO collection_fields (collection_id, name, weight, position)
+                SELECT \(id), f.name, f.weight::"char", f.position - 1
+                FROM unnest(\(definition.fields.map(\.name)), \(definition.fields.map(\.weight.rawValue)))
+                     WITH ORDINALITY AS f(name, weight, position)
+                """)
+            return StoredCollection(id: id, definition: definition)
+        }
+    }
+
+    /// The live collection with that name, or nil.
+    public func find(_ name: String) async throws -> StoredCollection? {
+        let rows = try await pool.query("""
+            SELECT c.id, c.name, c.text_search_config::text AS language, c.bm25_k1, c.bm25_b, c.bm25_class_weights,
+                   array_agg(f.name ORDER BY f.position) AS field_names,
+                   array_agg(f.weight::text ORDER BY f.position) AS field_weights
+            FROM collections c JOIN collection_fields f ON f.collection_id = c.id
+            WHERE c.name = \(name) AND c.deleted_at IS NULL
+            GROUP BY c.id
+            """)
+        guard let row = rows.first else { return nil }
+        let names = try row.decode([String].self, column: "field_names")
+        let weights = try row.decode([String].self, column: "field_weights")
+        let classWeights = try row.decode([Double].self, column: "bm25_class_weights")
+        let language = try row.decode(String.self, column: "language")
+        let definition = try CollectionDefinition(
+            name: try CollectionName(try row.decode(String.self, column: "name")),
+            fields: try zip(names, weights).map { try SearchableField(name: $0, weight: FieldWeight(rawValue: $1) ?? .d) },
+            language: TextSearchLanguage(rawValue: language.replacingOccurrences(of: "pg_catalog.", with: "")) ?? .simple,
+            bm25: try Bm25Parameters(k1: try row.decode(Double.self, column: "bm25_k1"), b: try row.decode(Double.self, column: "bm25_b")),
+            classWeights: try ClassWeights(a: classWeights[0], b: classWeights[1], c: classWeights[2], d: classWeights[3]))
+        return StoredCollection(id: try row.decode(UUID.self, column: "id"), definition: definition)
+    }
+
+    /// Inserts or replaces documents by id in one statement (so all or none), reviving soft-deleted ones.
+    /// Each document is JSON object text. Returns how many rows were written.
+    @discardableResult
+    public func upsert(_ documents: [(id: String, json: String)], into collection: StoredCollection) async throws -> Int {
+        guard !documents.isEmpty else { return 0 }
+        let rows = try await pool.query("""
+            INSERT INTO documents (collection_id, external_id, document)
+            SELECT \(collection.id), d.external_id, d.body::jsonb
+            FROM unnest(\(documents.map(\.id)), \(documents.map(\.json))) AS d(external_id, body)
+            ON CONFLICT (collection_id, external_id) DO UPDATE
+                SET document = EXCLUDED.document, deleted_at = NULL
+            """)
+        return rows.affectedRows
+    }
+
+    /// Soft-deletes a document; it stops matching at once. Returns false if there was no live document.
+    @discardableResult
+    public func delete(_ id: String, from collection: StoredCollection) async throws -> Bool {
+        let rows = try await pool.query("""
+            UPDATE documents SET deleted_at = now()
+            WHERE collection_id = \(collection.id) AND external_id = \(id) AND deleted_at IS NULL
+            """)
+        return rows.affectedRows == 1
+    }
+}
