@@ -77,6 +77,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmark programs: they measure and report, never pass or fail.
+        .executableTarget(
+            name: "BenchRelevance",
+            dependencies: ["PostgresClient", "PostgresSearch", "Relevance", "SearchCore"],
+            path: "bench/relevance",
+            swiftSettings: swiftSettings
+        ),
         // Shared by the test targets that need a real PostgreSQL: one schema per test.
         .target(
             name: "LoupeTestSupport",
