@@ -84,6 +84,12 @@ let package = Package(
             path: "bench/relevance",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "BenchScale",
+            dependencies: ["PostgresClient", "PostgresSearch", "SearchCore"],
+            path: "bench/scale",
+            swiftSettings: swiftSettings
+        ),
         // Shared by the test targets that need a real PostgreSQL: one schema per test.
         .target(
             name: "LoupeTestSupport",

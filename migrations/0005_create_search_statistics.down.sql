@@ -4,7 +4,9 @@ DROP TRIGGER trg_documents_statistics_delete ON documents;
 DROP FUNCTION documents_statistics_refresh();
 DROP FUNCTION documents_statistics_apply(document_statistics_change[]);
 DROP TYPE document_statistics_change;
-DROP FUNCTION bm25_score(tsvector, INTEGER[], TEXT[], DOUBLE PRECISION[], DOUBLE PRECISION[], DOUBLE PRECISION, DOUBLE PRECISION, DOUBLE PRECISION);
+DROP FUNCTION refresh_search_impacts(UUID);
+DROP FUNCTION document_postings(tsvector, INTEGER[], DOUBLE PRECISION[], DOUBLE PRECISION, DOUBLE PRECISION, DOUBLE PRECISION);
+DROP TABLE postings;
 DROP TABLE term_statistics;
 DROP TABLE collection_statistics;
 

@@ -2,7 +2,11 @@
 --   documents.class_lengths      positions per weight class (A, B, C, D) of each document's vector;
 --   collection_statistics        live document count and summed class lengths per collection;
 --   term_statistics              live document frequency per lexeme per collection;
---   collections.bm25_class_weights  how much a match in class A, B, C, D counts (BM25F-style).
+--   collections.bm25_class_weights  how much a match in class A, B, C, D counts (BM25F-style);
+--   postings                     per live document and lexeme, its BM25 impact (the term-frequency part of
+--                                the score), so ranking sums stored numbers instead of re-reading vectors.
+-- Impacts use the collection's reference average length (collection_statistics.reference_length), set
+-- from the live average on the first write and by refresh_search_impacts(); BM25 scores use the same value.
 -- Statement-level triggers with transition tables aggregate a whole statement's changes into one
 -- upsert per touched row, taken in key order so concurrent writers do not deadlock.
 
@@ -18,6 +22,7 @@ CREATE TABLE collection_statistics (
     collection_id  UUID        NOT NULL,
     document_count BIGINT      NOT NULL DEFAULT 0,
     class_lengths  BIGINT[]    NOT NULL DEFAULT '{0, 0, 0, 0}',
+    reference_length DOUBLE PRECISION NOT NULL DEFAULT 0,
     created_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
     CONSTRAINT collection_statistics_id_pkey PRIMARY KEY (id),
@@ -45,20 +50,33 @@ CREATE TABLE term_statistics (
 CREATE INDEX idx_term_statistics_collection_id_lexeme_pattern
     ON term_statistics (collection_id, lexeme text_pattern_ops);
 
--- Okapi BM25 of one document for the given lexemes, with weighted term frequency and weighted length
--- (BM25F-style: a position in class A counts class_weights[1], and so on).
-CREATE FUNCTION bm25_score(
-    vector tsvector, class_lengths INTEGER[], lexemes TEXT[], idfs DOUBLE PRECISION[],
-    class_weights DOUBLE PRECISION[], k1 DOUBLE PRECISION, b DOUBLE PRECISION, average_length DOUBLE PRECISION
-) RETURNS DOUBLE PRECISION
+-- Per live document and lexeme: the BM25 impact tf*(k1+1) / (tf + k1*(1 - b + b*length/reference_length)),
+-- with tf and length weighted by class (A counts class_weights[1], ...). A score is sum(idf * impact).
+CREATE TABLE postings (
+    collection_id UUID             NOT NULL,
+    lexeme        TEXT             NOT NULL,
+    document_id   UUID             NOT NULL,
+    impact        DOUBLE PRECISION NOT NULL,
+    CONSTRAINT postings_collection_id_lexeme_document_id_pkey PRIMARY KEY (collection_id, lexeme, document_id),
+    CONSTRAINT postings_collection_id_fkey
+        FOREIGN KEY (collection_id) REFERENCES collections (id) ON DELETE CASCADE
+);
+
+-- Impact-ordered lists: the best documents for a lexeme come first, so top-k can stop early.
+CREATE INDEX idx_postings_collection_id_lexeme_impact
+    ON postings (collection_id, lexeme, impact DESC) INCLUDE (document_id);
+
+CREATE FUNCTION document_postings(
+    vector tsvector, class_lengths INTEGER[], class_weights DOUBLE PRECISION[],
+    k1 DOUBLE PRECISION, b DOUBLE PRECISION, reference_length DOUBLE PRECISION
+) RETURNS TABLE (lexeme TEXT, impact DOUBLE PRECISION)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT coalesce(sum(q.idf * f.tf * (k1 + 1)
-                        / (f.tf + k1 * (1 - b + b * (class_weights[1] * class_lengths[1] + class_weights[2] * class_lengths[2]
-                                                   + class_weights[3] * class_lengths[3] + class_weights[4] * class_lengths[4])
-                                               / greatest(average_length, 1e-9)))), 0)
+    SELECT u.lexeme,
+           f.tf * (k1 + 1) / (f.tf + k1 * (1 - b + b * (class_weights[1] * class_lengths[1] + class_weights[2] * class_lengths[2]
+                                                      + class_weights[3] * class_lengths[3] + class_weights[4] * class_lengths[4])
+                                                  / greatest(reference_length, 1e-9)))
     FROM unnest(vector) AS u
-    JOIN unnest(lexemes, idfs) AS q(lexeme, idf) ON q.lexeme = u.lexeme
     CROSS JOIN LATERAL (
         SELECT sum(CASE w WHEN 'A' THEN class_weights[1] WHEN 'B' THEN class_weights[2]
                           WHEN 'C' THEN class_weights[3] ELSE class_weights[4] END) AS tf
@@ -106,6 +124,7 @@ $$;
 
 CREATE TYPE document_statistics_change AS (
     collection_id UUID,
+    document_id   UUID,
     sign          INTEGER,
     search_vector TSVECTOR,
     class_lengths INTEGER[]
@@ -139,6 +158,55 @@ AS $$
     ORDER BY c.collection_id, l.lexeme
     ON CONFLICT (collection_id, lexeme) DO UPDATE SET
         document_frequency = t.document_frequency + EXCLUDED.document_frequency;
+
+    -- The first write fixes the reference length that impacts are computed with.
+    UPDATE collection_statistics AS s
+    SET reference_length = (c.bm25_class_weights[1] * s.class_lengths[1] + c.bm25_class_weights[2] * s.class_lengths[2]
+                          + c.bm25_class_weights[3] * s.class_lengths[3] + c.bm25_class_weights[4] * s.class_lengths[4])
+                         / s.document_count
+    FROM collections AS c
+    WHERE c.id = s.collection_id AND s.reference_length = 0 AND s.document_count > 0
+      AND s.collection_id IN (SELECT collection_id FROM unnest(changes));
+
+    DELETE FROM postings AS p
+    USING unnest(changes) AS c
+    WHERE c.sign < 0 AND p.collection_id = c.collection_id
+      AND p.lexeme = ANY (tsvector_to_array(c.search_vector)) AND p.document_id = c.document_id;
+
+    INSERT INTO postings (collection_id, lexeme, document_id, impact)
+    SELECT c.collection_id, dp.lexeme, c.document_id, dp.impact
+    FROM unnest(changes) AS c
+    JOIN collections AS k ON k.id = c.collection_id
+    JOIN collection_statistics AS s ON s.collection_id = c.collection_id
+    CROSS JOIN LATERAL document_postings(c.search_vector, c.class_lengths, k.bm25_class_weights,
+                                         k.bm25_k1, k.bm25_b, s.reference_length) AS dp
+    WHERE c.sign > 0
+    ORDER BY 1, 2, 3;
+$$;
+
+-- Recomputes a collection's impacts with its current average length (after a bulk load, a change of
+-- k1, b or class weights, or when the average has drifted).
+CREATE FUNCTION refresh_search_impacts(target UUID) RETURNS void
+LANGUAGE sql
+SET search_path FROM CURRENT
+AS $$
+    UPDATE collection_statistics AS s
+    SET reference_length = CASE WHEN s.document_count = 0 THEN 0 ELSE
+        (c.bm25_class_weights[1] * s.class_lengths[1] + c.bm25_class_weights[2] * s.class_lengths[2]
+       + c.bm25_class_weights[3] * s.class_lengths[3] + c.bm25_class_weights[4] * s.class_lengths[4]) / s.document_count END
+    FROM collections AS c
+    WHERE c.id = s.collection_id AND s.collection_id = target;
+
+    DELETE FROM postings WHERE collection_id = target;
+
+    INSERT INTO postings (collection_id, lexeme, document_id, impact)
+    SELECT d.collection_id, dp.lexeme, d.id, dp.impact
+    FROM documents AS d
+    JOIN collections AS k ON k.id = d.collection_id
+    JOIN collection_statistics AS s ON s.collection_id = d.collection_id
+    CROSS JOIN LATERAL document_postings(d.search_vector, d.class_lengths, k.bm25_class_weights,
+                                         k.bm25_k1, k.bm25_b, s.reference_length) AS dp
+    WHERE d.collection_id = target AND d.deleted_at IS NULL;
 $$;
 
 -- One function for all three triggers: plpgsql resolves new_rows/old_rows only in the branch that runs.
@@ -149,18 +217,23 @@ AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM documents_statistics_apply(ARRAY(
-            SELECT ROW(n.collection_id, 1, n.search_vector, n.class_lengths)::document_statistics_change
+            SELECT ROW(n.collection_id, n.id, 1, n.search_vector, n.class_lengths)::document_statistics_change
             FROM new_rows n WHERE n.deleted_at IS NULL));
     ELSIF TG_OP = 'UPDATE' THEN
+        -- Rows whose liveness and vector did not change (say, only updated_at moved) contribute nothing.
         PERFORM documents_statistics_apply(ARRAY(
-            SELECT ROW(n.collection_id, 1, n.search_vector, n.class_lengths)::document_statistics_change
-            FROM new_rows n WHERE n.deleted_at IS NULL
+            SELECT ROW(n.collection_id, n.id, 1, n.search_vector, n.class_lengths)::document_statistics_change
+            FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
+            WHERE n.deleted_at IS NULL
+              AND (o.id IS NULL OR o.deleted_at IS NOT NULL OR o.search_vector <> n.search_vector OR o.collection_id <> n.collection_id)
             UNION ALL
-            SELECT ROW(o.collection_id, -1, o.search_vector, o.class_lengths)::document_statistics_change
-            FROM old_rows o WHERE o.deleted_at IS NULL));
+            SELECT ROW(o.collection_id, o.id, -1, o.search_vector, o.class_lengths)::document_statistics_change
+            FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id
+            WHERE o.deleted_at IS NULL
+              AND (n.id IS NULL OR n.deleted_at IS NOT NULL OR o.search_vector <> n.search_vector OR o.collection_id <> n.collection_id)));
     ELSE
         PERFORM documents_statistics_apply(ARRAY(
-            SELECT ROW(o.collection_id, -1, o.search_vector, o.class_lengths)::document_statistics_change
+            SELECT ROW(o.collection_id, o.id, -1, o.search_vector, o.class_lengths)::document_statistics_change
             FROM old_rows o WHERE o.deleted_at IS NULL));
     END IF;
     RETURN NULL;
@@ -181,5 +254,5 @@ CREATE TRIGGER trg_documents_statistics_delete
 UPDATE documents SET class_lengths = tsvector_class_lengths(search_vector);
 INSERT INTO collection_statistics (collection_id) SELECT id FROM collections;
 SELECT documents_statistics_apply(ARRAY(
-    SELECT ROW(d.collection_id, 1, d.search_vector, d.class_lengths)::document_statistics_change
+    SELECT ROW(d.collection_id, d.id, 1, d.search_vector, d.class_lengths)::document_statistics_change
     FROM documents d WHERE d.deleted_at IS NULL));

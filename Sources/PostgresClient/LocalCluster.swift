@@ -168,7 +168,7 @@ public struct LocalCluster: Sendable {
         let result = try await runAsServerUser(binaries.initdb, [
             "-D", dataDirectory.path, "--username=\(Self.superuser)", "--pwfile=\(passwordInput.path)",
             "--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
-            "--text-search-config=pg_catalog.english",
+            "--text-search-config=english",
         ])
         guard result.status == 0 else {
             throw LocalClusterError("initdb failed:\n\(result.output)")
@@ -197,6 +197,7 @@ public struct LocalCluster: Sendable {
             fsync = \(options.durable ? "on" : "off")
             synchronous_commit = \(options.durable ? "on" : "off")
             full_page_writes = \(options.durable ? "on" : "off")
+            default_text_search_config = 'pg_catalog.english'
             logging_collector = off
             log_min_messages = warning
 

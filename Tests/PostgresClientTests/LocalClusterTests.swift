@@ -28,8 +28,11 @@ import Testing
             let row = try await connection.query("""
                 SELECT current_setting('listen_addresses') AS listen,
                        current_setting('unix_socket_directories') AS sockets,
-                       current_user AS who, current_database() AS db
+                       current_user AS who, current_database() AS db,
+                       current_setting('default_text_search_config') AS config
                 """).single()
+            // initdb prefixes pg_catalog itself; a doubled prefix breaks parallel workers.
+            #expect(try row.decode(String.self, column: "config") == "pg_catalog.english")
             #expect(try row.decode(String.self, column: "listen") == "")
             #expect(try row.decode(String.self, column: "sockets") == cluster.socketDirectory.path)
             #expect(try row.decode(String.self, column: "who") == LocalCluster.superuser)

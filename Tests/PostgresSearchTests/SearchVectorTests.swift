@@ -159,8 +159,8 @@ import Testing
             let columns = try await schema.pool.query("""
                 SELECT table_name, string_agg(column_name, ',') AS cols FROM information_schema.columns
                 WHERE table_schema = \(schema.name)
-                  -- Keyed counters without timestamps, by design (see migration 0005).
-                  AND table_name NOT IN ('schema_migrations', 'term_statistics')
+                  -- Keyed statistics without ids or timestamps, by design (see migration 0005).
+                  AND table_name NOT IN ('schema_migrations', 'term_statistics', 'postings')
                 GROUP BY table_name
                 """)
             for row in columns {

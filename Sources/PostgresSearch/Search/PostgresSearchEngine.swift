@@ -14,6 +14,10 @@ public struct PostgresSearchEngine: SearchEngine {
         public var prefixExpansions = 50
         /// Highlighting reads at most this much of each field.
         public var highlightMaximumBytes = 100_000
+        /// Below this many estimated matches every match is scored; above, top-k reads impact-ordered lists.
+        public var exhaustiveMatchLimit = 2_000
+        /// How deep impact-ordered lists are read before falling back to scoring every match.
+        public var maximumListDepth = 40_000
 
         public init() {}
     }
@@ -87,15 +91,14 @@ public struct PostgresSearchEngine: SearchEngine {
     private func statistics(for plan: SearchPlan, on connection: PostgresConnection) async throws -> PinnedStatistics {
         let collectionID = plan.collection.id
         let totals = try await connection.query("""
-            SELECT document_count, class_lengths FROM collection_statistics WHERE collection_id = \(collectionID)
+            SELECT document_count, reference_length FROM collection_statistics WHERE collection_id = \(collectionID)
             """)
         var documentCount = 0
         var averageLength = 0.0
         if let row = totals.first {
             documentCount = try row.decode(Int.self, column: "document_count")
-            let lengths = try row.decode([Int].self, column: "class_lengths")
-            let weighted = zip(lengths, plan.collection.definition.classWeights.values).map { Double($0) * $1 }.reduce(0, +)
-            averageLength = documentCount > 0 ? weighted / Double(documentCount) : 0
+            // Stored impacts were computed with the reference length, so scores and explanations use it too.
+            averageLength = try row.decode(Double.self, column: "reference_length")
         }
         var frequencies: [String: Int] = [:]
         var exact: [String] = []
@@ -150,11 +153,53 @@ public struct PostgresSearchEngine: SearchEngine {
 
     private func page(_ plan: SearchPlan, after cursor: PageCursor?, on connection: PostgresConnection) async throws -> SearchPage {
         let request = plan.request
-        var query: PostgresQuery = """
-            SELECT h.id, h.external_id, h.score, h.sort_value, d.document::text AS body,
-                   d.search_vector::text AS vector, d.class_lengths
-            FROM (SELECT * FROM (SELECT d.id, d.external_id,
-            """
+        let ranked: [RankedRow]
+        if let topK = try await ImpactOrderedTopK.rank(plan, after: cursor, options: options, on: connection) {
+            ranked = topK
+        } else {
+            ranked = try await exhaustiveRanking(plan, after: cursor, on: connection)
+        }
+        let pageRows = ranked.prefix(request.limit)
+        let stored = try await connection.query("""
+            SELECT id, external_id, document::text AS body, search_vector::text AS vector, class_lengths
+            FROM documents WHERE id = ANY(\(pageRows.map { $0.id }))
+            """)
+        var byID: [UUID: PostgresRow] = [:]
+        for row in stored { byID[try row.decode(UUID.self, column: "id")] = row }
+        var hits: [Hit] = []
+        for ranked in pageRows {
+            guard let row = byID[ranked.id] else { continue }
+            var hit = Hit(
+                id: try row.decode(String.self, column: "external_id"), score: ranked.score,
+                document: try row.decode(String.self, column: "body"))
+            if request.explain, request.ranking == .bm25, !plan.stopWordsOnly {
+                hit.explanation = ScoreExplainer.explain(
+                    vector: try row.decode(String.self, column: "vector"),
+                    classLengths: try row.decode([Int].self, column: "class_lengths"), plan: plan)
+            }
+            hits.append(hit)
+        }
+        if let highlight = request.highlight, !hits.isEmpty {
+            try await PageHighlighter.highlight(
+                &hits, request: highlight, plan: plan, maximumBytes: options.highlightMaximumBytes, on: connection)
+        }
+        var nextCursor: String?
+        if ranked.count > request.limit, let last = pageRows.last {
+            nextCursor = cursors.encode(PageCursor(
+                fingerprint: cursors.fingerprint(of: request), matchUsed: plan.matchUsed,
+                // Swift prints the shortest text that reads back as the same Double, so the key is exact.
+                lastValue: request.sort == nil ? String(last.score) : last.sortValue ?? "null",
+                lastID: last.id.uuidString, statistics: plan.statistics))
+        }
+        let (total, exact) = try await countMatches(plan, on: connection)
+        return SearchPage(hits: hits, nextCursor: nextCursor, estimatedTotalHits: total, totalIsExact: exact, matchUsed: plan.matchUsed)
+    }
+
+    /// Scores every match; used for small match sets, other rankings, attribute sorts and stop-word queries.
+    private func exhaustiveRanking(
+        _ plan: SearchPlan, after cursor: PageCursor?, on connection: PostgresConnection
+    ) async throws -> [RankedRow] {
+        var query: PostgresQuery = "SELECT id, score, sort_value FROM (SELECT d.id,"
         query.append(" \(plan.scoreExpression) AS score, \(plan.sortExpression) AS sort_value ")
         query.append(plan.matchingRows)
         query.append(") AS scored")
@@ -162,43 +207,12 @@ public struct PostgresSearchEngine: SearchEngine {
             query.append(" WHERE \(try plan.keysetCondition(after: cursor))")
         }
         query.append(PostgresQuery(unsafeSQL: " ORDER BY \(plan.orderBy(prefix: ""))"))
-        query.append(" LIMIT \(request.limit + 1)) AS h JOIN documents d ON d.id = h.id")
-        query.append(PostgresQuery(unsafeSQL: " ORDER BY \(plan.orderBy(prefix: "h."))"))
-        let rows = Array(try await connection.query(query))
-        let pageRows = rows.prefix(request.limit)
-        var hits: [Hit] = []
-        var vectors: [String] = []
-        for row in pageRows {
-            hits.append(Hit(
-                id: try row.decode(String.self, column: "external_id"),
-                score: try row.decode(Double.self, column: "score"),
-                document: try row.decode(String.self, column: "body")))
-            vectors.append(try row.decode(String.self, column: "vector"))
+        query.append(" LIMIT \(plan.request.limit + 1)")
+        return try await connection.query(query).map { row in
+            RankedRow(
+                id: try row.decode(UUID.self, column: "id"), score: try row.decode(Double.self, column: "score"),
+                sortValue: try row.decode(String?.self, column: "sort_value"))
         }
-        if request.explain, request.ranking == .bm25, !plan.stopWordsOnly {
-            for index in hits.indices {
-                let lengths = try pageRows[pageRows.startIndex + index].decode([Int].self, column: "class_lengths")
-                hits[index].explanation = ScoreExplainer.explain(
-                    vector: vectors[index], classLengths: lengths, plan: plan)
-            }
-        }
-        if let highlight = request.highlight, !hits.isEmpty {
-            try await PageHighlighter.highlight(
-                &hits, request: highlight, plan: plan, maximumBytes: options.highlightMaximumBytes, on: connection)
-        }
-        var nextCursor: String?
-        if rows.count > request.limit, let last = pageRows.last {
-            nextCursor = cursors.encode(PageCursor(
-                fingerprint: cursors.fingerprint(of: request), matchUsed: plan.matchUsed,
-                // Swift prints the shortest text that reads back as the same Double, so the key is exact.
-                lastValue: request.sort == nil
-                    ? String(try last.decode(Double.self, column: "score"))
-                    : try last.decode(String.self, column: "sort_value"),
-                lastID: try last.decode(UUID.self, column: "id").uuidString,
-                statistics: plan.statistics))
-        }
-        let (total, exact) = try await countMatches(plan, on: connection)
-        return SearchPage(hits: hits, nextCursor: nextCursor, estimatedTotalHits: total, totalIsExact: exact, matchUsed: plan.matchUsed)
     }
 
     /// Exact below `exactCountLimit`; above it, the count is at least that and estimated from term statistics.
@@ -262,14 +276,13 @@ struct SearchPlan: Sendable {
         if request.ranking == .tsRankCd {
             return "ts_rank_cd(d.search_vector, \(tsquery)::tsquery)::float8"
         }
-        let lexemes = statistics.documentFrequencies.keys.sorted()
-        let idfs = lexemes.map { Bm25.idf(documentFrequency: statistics.documentFrequencies[$0] ?? 0, documentCount: statistics.documentCount) }
-        let definition = collection.definition
-        return """
-            bm25_score(d.search_vector, d.class_lengths, \(lexemes)::text[], \(idfs)::float8[], \
-            \(definition.classWeights.values)::float8[], \(definition.bm25.k1), \(definition.bm25.b), \
-            \(statistics.averageDocumentLength))
-            """
+        return "(SELECT coalesce(sum(q.idf * p.impact), 0) FROM unnest(\(scoringLexemes)::text[], \(scoringIDFs)::float8[]) AS q(lexeme, idf) JOIN postings p ON p.collection_id = \(collection.id) AND p.lexeme = q.lexeme AND p.document_id = d.id)"
+    }
+
+    var scoringLexemes: [String] { statistics.documentFrequencies.keys.sorted() }
+
+    var scoringIDFs: [Double] {
+        scoringLexemes.map { Bm25.idf(documentFrequency: statistics.documentFrequencies[$0] ?? 0, documentCount: statistics.documentCount) }
     }
 
     /// The value a cursor remembers: the score, or the sort attribute as jsonb text.
@@ -284,7 +297,7 @@ struct SearchPlan: Sendable {
         return "\(prefix)sort_value::jsonb \(sort.descending ? "DESC" : "ASC"), \(prefix)id"
     }
 
-    func keysetCondition(after cursor: PageCursor) throws -> PostgresQuery {
+    func keysetCondition(after cursor: PageCursor, scoreColumn: String = "score", idColumn: String = "id") throws -> PostgresQuery {
         guard let lastID = UUID(uuidString: cursor.lastID) else { throw SearchError.invalidCursor("it is not a cursor this server issued") }
         if let sort = request.sort {
             let comparison = sort.descending ? "<" : ">"
@@ -294,8 +307,15 @@ struct SearchPlan: Sendable {
         guard let score = Double(cursor.lastValue), score.isFinite else {
             throw SearchError.invalidCursor("it is not a cursor this server issued")
         }
-        return "(score < \(score) OR (score = \(score) AND id > \(lastID)))"
+        return "(\(unsafeRaw: scoreColumn) < \(score) OR (\(unsafeRaw: scoreColumn) = \(score) AND \(unsafeRaw: idColumn) > \(lastID)))"
     }
+}
+
+/// One ranked match: its id, its score and, under an attribute sort, the attribute as jsonb text.
+struct RankedRow: Sendable {
+    let id: UUID
+    let score: Double
+    let sortValue: String?
 }
 
 enum Bm25 {

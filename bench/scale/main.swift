@@ -1,0 +1,235 @@
+// Query latency on the ~300k-document scale corpus with its real query workload: Loupe's query service
+// (top-10 page with highlights) beside plain `ORDER BY ts_rank(search_vector, q) LIMIT 10`, same run,
+// same database.
+//
+//   swift run -c release BenchScale [--out bench/results] [--reload] [--rounds 3]
+//
+// The corpus is loaded once into schema `bench_scale` (kept between runs; --reload starts over).
+import Foundation
+import PostgresClient
+import PostgresSearch
+import SearchCore
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+struct WorkloadQuery {
+    let text: String
+    let kind: String
+}
+
+func gunzipLines(_ path: String) throws -> [Substring] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    process.arguments = ["-dc", path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).split(separator: "\n")
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    return sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
+}
+
+func shell(_ command: String) -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try? process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+func milliseconds(_ duration: Duration) -> Double { duration / .milliseconds(1) }
+
+@main
+struct BenchScale {
+    static func main() async throws {
+        var output = "bench/results", reload = false, rounds = 3, limitQueries = Int.max
+        var arguments = CommandLine.arguments.dropFirst().makeIterator()
+        while let argument = arguments.next() {
+            switch argument {
+            case "--out": output = arguments.next() ?? output
+            case "--reload": reload = true
+            case "--rounds": rounds = Int(arguments.next() ?? "") ?? rounds
+            case "--queries": limitQueries = Int(arguments.next() ?? "") ?? limitQueries
+            default: throw BenchError("unknown option \(argument)")
+            }
+        }
+        let files = ["debian-descriptions", "gcide", "wordnet"].map { "corpus/scale/\($0).jsonl.gz" }
+        var configuration = try await PostgresConfiguration.resolve(url: nil)
+        let admin = try await PostgresConnection.connect(configuration)
+        if reload { try await admin.query("DROP SCHEMA IF EXISTS bench_scale CASCADE") }
+        try await admin.query("CREATE SCHEMA IF NOT EXISTS bench_scale")
+        configuration.searchPath = ["bench_scale"]
+        let pool = PostgresConnectionPool(configuration: configuration, options: .init(maximumConnections: 4))
+        try await Migrator(pool: pool, migrations: try MigrationSource.load(from: MigrationSource.defaultDirectory())).up()
+        let store = CollectionStore(pool: pool)
+        var loadSeconds: Double?
+        let collection: StoredCollection
+        if let existing = try await store.find("scale") {
+            collection = existing
+        } else {
+            collection = try await store.create(try CollectionDefinition(
+                name: CollectionName("scale"),
+                fields: [SearchableField(name: "title", weight: .a), SearchableField(name: "text", weight: .b)]))
+            let start = ContinuousClock.now
+            var loaded = 0
+            for file in files {
+                var batch: [(id: String, json: String)] = []
+                for line in try gunzipLines(file) where !line.isEmpty {
+                    guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                          let id = object["_id"].map({ "\($0)" }) else { continue }
+                    batch.append((id, String(line)))
+                    if batch.count == 1000 {
+                        loaded += try await store.upsert(batch, into: collection)
+                        batch.removeAll(keepingCapacity: true)
+                        if loaded % 50_000 == 0 { print("  loaded \(loaded)") }
+                    }
+                }
+                loaded += try await store.upsert(batch, into: collection)
+            }
+            try await pool.query("VACUUM ANALYZE documents")
+            loadSeconds = (ContinuousClock.now - start) / .seconds(1)
+            print("loaded \(loaded) documents in \(Int(loadSeconds ?? 0)) s")
+        }
+        let documentCount = try await pool.query("SELECT count(*) AS n FROM documents WHERE deleted_at IS NULL")
+            .single().decode(Int.self, column: "n")
+
+        // The workload, each query tagged with its type.
+        var workload: [WorkloadQuery] = []
+        for line in try String(contentsOfFile: "corpus/scale/queries-aol.jsonl", encoding: .utf8).split(separator: "\n") {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let text = object["query"] as? String, let tags = object["tags"] as? [String],
+                  let kind = tags.first(where: { ["term", "intersection", "union", "phrase"].contains($0) }) else { continue }
+            workload.append(WorkloadQuery(text: text, kind: kind))
+        }
+        workload = Array(workload.prefix(limitQueries))
+
+        let engine = PostgresSearchEngine(pool: pool, cursorAuthenticator: HMACCursorAuthenticator.random())
+        func loupe(_ query: WorkloadQuery) async throws -> Int {
+            let page = try await engine.search(SearchRequest(
+                collection: "scale", query: query.text, limit: 10,
+                match: query.kind == "union" ? .any : .all,
+                highlight: HighlightRequest(fields: ["title", "text"])))
+            return page.hits.count
+        }
+        /// Plain PostgreSQL: websearch_to_tsquery (OR-ed for union queries), ORDER BY ts_rank, LIMIT 10.
+        func tsQueryExpression(_ query: WorkloadQuery) -> PostgresQuery {
+            query.kind == "union"
+                ? "replace(websearch_to_tsquery('english', \(query.text))::text, ' & ', ' | ')::tsquery"
+                : "websearch_to_tsquery('english', \(query.text))"
+        }
+        func plain(_ query: WorkloadQuery) async throws -> Int {
+            try await pool.query("""
+                SELECT d.external_id, ts_rank(d.search_vector, q.q) AS rank
+                FROM documents d, (SELECT \(tsQueryExpression(query)) AS q) AS q
+                WHERE d.collection_id = \(collection.id) AND d.deleted_at IS NULL AND d.search_vector @@ q.q
+                ORDER BY rank DESC LIMIT 10
+                """).count
+        }
+        func matches(_ query: WorkloadQuery) async throws -> Int {
+            try await pool.query("""
+                SELECT count(*) AS n FROM documents d
+                WHERE d.collection_id = \(collection.id) AND d.deleted_at IS NULL AND d.search_vector @@ \(tsQueryExpression(query))
+                """).single().decode(Int.self, column: "n")
+        }
+
+        struct Measurement { let query: WorkloadQuery; let matches: Int; var loupe: [Double]; var plain: [Double]; var loupeErrors: Int }
+        var measurements: [Measurement] = []
+        for query in workload {
+            measurements.append(Measurement(query: query, matches: try await matches(query), loupe: [], plain: [], loupeErrors: 0))
+        }
+        // Warm-up round, then timed rounds; the two systems alternate query by query.
+        for round in 0...rounds {
+            for index in measurements.indices {
+                let query = measurements[index].query
+                var start = ContinuousClock.now
+                do { _ = try await loupe(query) } catch { measurements[index].loupeErrors += round > 0 ? 1 : 0 }
+                let loupeTime = milliseconds(ContinuousClock.now - start)
+                start = ContinuousClock.now
+                _ = try await plain(query)
+                let plainTime = milliseconds(ContinuousClock.now - start)
+                if round > 0 {
+                    measurements[index].loupe.append(loupeTime)
+                    measurements[index].plain.append(plainTime)
+                }
+            }
+            print(round == 0 ? "warm-up done" : "round \(round) done")
+        }
+        await pool.shutdown()
+
+        // Per query: median over rounds. Then p50/p95 over queries, by group.
+        func summary(_ group: [Measurement]) -> [String: Any] {
+            guard !group.isEmpty else { return ["queries": 0] }
+            let loupe = group.map { percentile($0.loupe, 0.5) }
+            let plain = group.map { percentile($0.plain, 0.5) }
+            let ratios = zip(plain, loupe).map { $0 / max($1, 0.001) }
+            return [
+                "queries": group.count,
+                "loupe_p50_ms": percentile(loupe, 0.5), "loupe_p95_ms": percentile(loupe, 0.95),
+                "plain_p50_ms": percentile(plain, 0.5), "plain_p95_ms": percentile(plain, 0.95),
+                "median_speedup": percentile(ratios, 0.5),
+                "loupe_errors": group.map(\.loupeErrors).reduce(0, +),
+            ]
+        }
+        var groups: [(String, [Measurement])] = [("all", measurements)]
+        for kind in ["term", "intersection", "union", "phrase"] {
+            groups.append((kind, measurements.filter { $0.query.kind == kind }))
+        }
+        groups.append(("over 50,000 matches", measurements.filter { $0.matches > 50_000 }))
+        groups.append(("over 10,000 matches", measurements.filter { $0.matches > 10_000 }))
+        let summaries = groups.map { ($0.0, summary($0.1)) }
+
+        let machine: [String: String] = [
+            "date": ISO8601DateFormatter().string(from: Date()),
+            "cpu": shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"), "cores": shell("nproc"),
+            "memory": shell("free -g | awk '/Mem:/ {print $2 \" GiB\"}'"), "postgresql": shell("psql --version"),
+            "commit": shell("git rev-parse --short HEAD"), "load": shell("cat /proc/loadavg"),
+        ]
+        let command = "swift run -c release BenchScale --rounds \(rounds)"
+        let report: [String: Any] = [
+            "documents": documentCount, "workload": "corpus/scale/queries-aol.jsonl", "rounds": rounds,
+            "command": command, "machine": machine, "load_seconds": loadSeconds as Any,
+            "groups": Dictionary(uniqueKeysWithValues: summaries.map { ($0.0, $0.1) }),
+            "per_query": measurements.map { m in
+                ["query": m.query.text, "kind": m.query.kind, "matches": m.matches,
+                 "loupe_ms": percentile(m.loupe, 0.5), "plain_ms": percentile(m.plain, 0.5)] as [String: Any]
+            },
+        ]
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: "\(output)/scale-latency.json"))
+        var table = "| queries | n | Loupe p50 ms | Loupe p95 ms | plain ts_rank p50 ms | plain p95 ms | median speed-up | Loupe errors |\n|---|---|---|---|---|---|---|---|\n"
+        for (name, s) in summaries {
+            func f(_ key: String) -> String { (s[key] as? Double).map { String(format: "%.1f", $0) } ?? "-" }
+            table += "| \(name) | \(s["queries"] ?? 0) | \(f("loupe_p50_ms")) | \(f("loupe_p95_ms")) | \(f("plain_p50_ms")) | \(f("plain_p95_ms")) | \(f("median_speedup"))x | \(s["loupe_errors"] ?? 0) |\n"
+        }
+        let markdown = """
+            # Query latency on the scale corpus (\(documentCount) documents, \(measurements.count) real queries)
+
+            Command: `\(command)` (release build). Loupe: top-10 page with highlights on `title` and `text`,
+            BM25, `match all` for term/intersection/phrase queries and `match any` for union queries.
+            Plain: `websearch_to_tsquery` (terms OR-ed for union queries) and
+            `ORDER BY ts_rank(search_vector, q) DESC LIMIT 10`, on the same table and GIN index, alternating
+            query by query with Loupe. Per query the median of \(rounds) rounds after a warm-up; then p50/p95
+            over queries. Speed-up is plain time / Loupe time per query, median over the group.
+
+            \(table)
+            Machine: \(machine["cpu"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["memory"] ?? ""); \(machine["postgresql"] ?? ""), local cluster on a Unix socket; load average at the end \(machine["load"] ?? ""); commit \(machine["commit"] ?? ""); \(machine["date"] ?? "").
+
+            """
+        try markdown.write(toFile: "\(output)/scale-latency.md", atomically: true, encoding: .utf8)
+        print(markdown)
+    }
+}
