@@ -10,11 +10,14 @@ extension PostgresConnection {
     public func withTransaction<T>(
         _ isolationLevel: PostgresIsolationLevel = .readCommitted,
         readOnly: Bool = false,
+        timeout: Duration? = nil,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let mode = readOnly ? " READ ONLY" : ""
-        try await query(PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolationLevel.rawValue)\(mode)"))
+        // One round trip: the level and the timeout are values this code chose, never input.
+        let limit = timeout.map { "; SET LOCAL statement_timeout = \(milliseconds($0))" } ?? ""
+        try await unsafeExecuteScript("BEGIN ISOLATION LEVEL \(isolationLevel.rawValue)\(mode)\(limit)")
         let value: T
         do {
             value = try await body(self)
@@ -48,12 +51,5 @@ extension PostgresConnection {
             // A connection that cannot roll back cannot be trusted with another transaction.
             close()
         }
-    }
-}
-
-extension PostgresConnection {
-    /// Limits every later statement of the current transaction to `timeout` (`SET LOCAL statement_timeout`).
-    public func setTransactionTimeout(_ timeout: Duration) throws {
-        try query("SELECT set_config('statement_timeout', \(milliseconds(timeout)), true)")
     }
 }

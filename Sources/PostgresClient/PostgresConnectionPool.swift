@@ -71,11 +71,13 @@ public actor PostgresConnectionPool {
     /// Runs `body` in a transaction on a pooled connection: commit on return, rollback on throw.
     public func withTransaction<T>(
         _ isolationLevel: PostgresIsolationLevel = .readCommitted,
+        readOnly: Bool = false,
+        timeout: Duration? = nil,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await withConnection { connection in
-            try await connection.withTransaction(isolationLevel) { try await body($0) }
+            try await connection.withTransaction(isolationLevel, readOnly: readOnly, timeout: timeout) { try await body($0) }
         }
     }
 

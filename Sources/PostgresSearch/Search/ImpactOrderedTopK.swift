@@ -4,55 +4,67 @@ import SearchCore
 
 /// Exact BM25 top-k without scoring every match (Fagin's threshold algorithm over impact-ordered lists).
 ///
-/// Each query lexeme's postings are read best-impact-first, `depth` deep. Every document seen is scored
-/// exactly (sum of idf * impact over all query lexemes) and checked against the full query (phrases, AND,
-/// exclusions, filters, the cursor's keyset). A document not seen in any list can score at most
-/// `bound` = sum over lists cut at `depth` of idf * (the last impact read). If the (k+1)-th result beats
-/// the bound, no unseen document can enter the page and the answer is exact; otherwise read deeper.
+/// Each query lexeme's postings are read best-impact-first to a per-lexeme depth. Every document seen is
+/// scored exactly (sum of idf * impact over all query lexemes) and checked against the full query
+/// (phrases, AND, exclusions, filters, the cursor's keyset). A document seen in no list can score at most
+/// `bound` = sum over lists cut short of idf * (the last impact read). When the (k+1)-th result beats the
+/// bound, no unseen document can enter the page and the answer is exact. Otherwise the lists that
+/// dominate the bound are read deeper; past a budget, the caller scores every match instead.
 enum ImpactOrderedTopK {
     static func rank(
         _ plan: SearchPlan, after cursor: PageCursor?, options: PostgresSearchEngine.Options,
         on connection: PostgresConnection
-    ) async throws -> [RankedRow]? {
-        guard plan.request.ranking == .bm25, plan.request.sort == nil, !plan.stopWordsOnly else { return nil }
-        let frequencies = plan.statistics.documentFrequencies.values
-        // Small match sets are cheaper to score outright.
-        guard let largest = frequencies.max(), largest > options.exhaustiveMatchLimit else { return nil }
+    ) async throws -> RankedPage? {
+        guard plan.request.ranking == .bm25, plan.request.sort == nil, !plan.stopWordsOnly,
+              plan.estimatedMatches > options.exhaustiveMatchLimit else { return nil }
+        let lexemes = plan.scoringLexemes
+        let idfs = plan.scoringIDFs
         let wanted = plan.request.limit + 1
-        var depth = max(64, wanted * 4)
-        while depth <= options.maximumListDepth {
-            let rows = try await connection.query(query(plan, after: cursor, depth: depth))
+        var depths = Array(repeating: max(64, wanted * 4), count: lexemes.count)
+        while depths.reduce(0, +) <= options.maximumPostingsRead {
+            let rows = try await connection.query(query(plan, lexemes: lexemes, idfs: idfs, depths: depths, after: cursor))
             guard let first = rows.first else { return nil }
             let bound = try first.decode(Double.self, column: "bound")
             let exhausted = try first.decode(Bool.self, column: "exhausted")
-            let ranked = try rows.compactMap { row -> RankedRow? in
-                guard let id = try row.decode(UUID?.self, column: "id") else { return nil }
-                return RankedRow(id: id, score: try row.decode(Double.self, column: "score"), sortValue: nil)
-            }
+            let ranked = try rows.filter { !$0.isNull(column: "id") }.map(RankedRow.init)
             if exhausted || (ranked.count == wanted && ranked[wanted - 1].score > bound) {
-                return ranked
+                return RankedPage(rows: ranked, exactTotal: nil)
             }
-            depth *= 4
+            // Deepen the cut lists whose share of the bound is largest.
+            let contributions = try first.decode([Double].self, column: "contributions")
+            let largest = contributions.max() ?? 0
+            guard largest > 0 else { return nil }
+            for index in depths.indices where contributions[index] >= largest / 4 {
+                depths[index] *= 4
+            }
         }
         return nil
     }
 
-    static func query(_ plan: SearchPlan, after cursor: PageCursor?, depth: Int) throws -> PostgresQuery {
+    static func query(
+        _ plan: SearchPlan, lexemes: [String], idfs: [Double], depths: [Int], after cursor: PageCursor?
+    ) throws -> PostgresQuery {
         let collection = plan.collection.id
         var query: PostgresQuery = """
-            WITH q AS (SELECT * FROM unnest(\(plan.scoringLexemes)::text[], \(plan.scoringIDFs)::float8[]) AS q(lexeme, idf)),
+            WITH q AS (
+                SELECT * FROM unnest(\(lexemes)::text[], \(idfs)::float8[], \(depths)::int8[]) WITH ORDINALITY AS q(lexeme, idf, depth, position)
+            ),
             heads AS (
                 SELECT q.lexeme, h.document_id, h.impact
                 FROM q CROSS JOIN LATERAL (
                     SELECT p.document_id, p.impact FROM postings p
                     WHERE p.collection_id = \(collection) AND p.lexeme = q.lexeme
-                    ORDER BY p.impact DESC LIMIT \(depth)) AS h
+                    ORDER BY p.impact DESC LIMIT q.depth) AS h
             ),
             lists AS (SELECT lexeme, count(*) AS n, min(impact) AS tau FROM heads GROUP BY lexeme),
-            limits AS (
-                SELECT coalesce(sum(q.idf * l.tau) FILTER (WHERE l.n >= \(depth)), 0)::float8 AS bound,
-                       coalesce(bool_and(coalesce(l.n, 0) < \(depth)), true) AS exhausted
+            cut AS (
+                SELECT q.position, CASE WHEN coalesce(l.n, 0) >= q.depth THEN q.idf * l.tau ELSE 0 END AS contribution
                 FROM q LEFT JOIN lists l USING (lexeme)
+            ),
+            limits AS (
+                SELECT sum(contribution)::float8 AS bound, bool_and(contribution = 0) AS exhausted,
+                       array_agg(contribution::float8 ORDER BY position) AS contributions
+                FROM cut
             ),
             scored AS (
                 SELECT c.document_id AS id,
@@ -60,9 +72,10 @@ enum ImpactOrderedTopK {
                           ON p.collection_id = \(collection) AND p.lexeme = q.lexeme AND p.document_id = c.document_id) AS score
                 FROM (SELECT DISTINCT document_id FROM heads) AS c
             )
-            SELECT limits.bound, limits.exhausted, top.id, top.score
+            SELECT limits.bound, limits.exhausted, limits.contributions, top.*
             FROM limits LEFT JOIN LATERAL (
-                SELECT s.id, s.score FROM scored s JOIN documents d ON d.id = s.id
+                SELECT s.id, s.score, NULL::text AS sort_value, \(unsafeRaw: RankedRow.documentColumns)
+                FROM scored s JOIN documents d ON d.id = s.id
                 WHERE d.deleted_at IS NULL AND d.search_vector @@ \(plan.tsquery)::tsquery\(plan.filters.condition)
             """
         if let cursor {

@@ -1,0 +1,142 @@
+import Foundation
+import PostgresClient
+import SearchCore
+
+/// The SQL pieces of one search: which rows match, how they score, how they are ordered.
+struct SearchPlan: Sendable {
+    var request: SearchRequest
+    var collection: StoredCollection
+    var analyzed: AnalyzedQuery
+    var filters: FilterSQL
+    var stopWordsOnly = false
+    var statistics = PinnedStatistics(documentCount: 0, averageDocumentLength: 0, documentFrequencies: [:])
+    var matchUsed: MatchMode = .all
+
+    init(request: SearchRequest, collection: StoredCollection, analyzed: AnalyzedQuery, filters: FilterSQL) {
+        self.request = request
+        self.collection = collection
+        self.analyzed = analyzed
+        self.filters = filters
+    }
+
+    var tsquery: String { TSQueryText.build(analyzed, all: matchUsed != .any) ?? "" }
+
+    /// The vector to match: the stored one, or, for stop-word-only queries, the fields' text analysed
+    /// on the fly without stop-word removal.
+    var vectorExpression: PostgresQuery {
+        guard stopWordsOnly else { return "d.search_vector" }
+        let fields = collection.definition.fields.map(\.name)
+        return "to_tsvector('simple', array_to_string(ARRAY(SELECT d.document ->> f FROM unnest(\(fields)::text[]) AS f), ' '))"
+    }
+
+    /// `FROM documents d WHERE ...`: live documents of the collection that match the query and filters.
+    var matchingRows: PostgresQuery {
+        """
+        FROM documents d WHERE d.collection_id = \(collection.id) AND d.deleted_at IS NULL \
+        AND \(vectorExpression) @@ \(tsquery)::tsquery\(filters.condition)
+        """
+    }
+
+    var scoreExpression: PostgresQuery {
+        if stopWordsOnly || request.ranking == .tsRank {
+            return "ts_rank(\(vectorExpression), \(tsquery)::tsquery)::float8"
+        }
+        if request.ranking == .tsRankCd {
+            return "ts_rank_cd(d.search_vector, \(tsquery)::tsquery)::float8"
+        }
+        return """
+            (SELECT coalesce(sum(q.idf * p.impact), 0) FROM unnest(\(scoringLexemes)::text[], \(scoringIDFs)::float8[]) AS q(lexeme, idf) \
+            JOIN postings p ON p.collection_id = \(collection.id) AND p.lexeme = q.lexeme AND p.document_id = d.id)
+            """
+    }
+
+    /// Every lexeme that contributes to BM25, prefix expansions included, in a fixed order.
+    var scoringLexemes: [String] { statistics.documentFrequencies.keys.sorted() }
+
+    var scoringIDFs: [Double] {
+        scoringLexemes.map { Bm25.idf(documentFrequency: statistics.documentFrequencies[$0] ?? 0, documentCount: statistics.documentCount) }
+    }
+
+    /// An upper estimate of how many documents match, from document frequencies alone.
+    var estimatedMatches: Int {
+        let frequencies = statistics.documentFrequencies
+        let total = statistics.documentCount
+        func unitMatches(_ unit: AnalyzedUnit) -> Int {
+            if unit.isPrefix, let stems = unit.positions.last {
+                let expanded = frequencies.filter { lexeme, _ in stems.contains { lexeme.hasPrefix($0) } }.values.reduce(0, +)
+                return min(total, expanded)
+            }
+            // A phrase or compound needs every position; a position needs one of its alternatives.
+            return unit.positions.filter { !$0.isEmpty }
+                .map { alternatives in min(total, alternatives.map { frequencies[$0] ?? 0 }.reduce(0, +)) }
+                .min() ?? 0
+        }
+        let clauses = analyzed.clauses.map { clause in min(total, clause.map(unitMatches).reduce(0, +)) }
+        return matchUsed == .any ? min(total, clauses.reduce(0, +)) : clauses.min() ?? 0
+    }
+
+    /// The value a cursor remembers: the score, or the sort attribute as jsonb text.
+    var sortExpression: PostgresQuery {
+        guard let sort = request.sort else { return "NULL::text" }
+        return "coalesce(d.document -> \(sort.field), 'null'::jsonb)::text"
+    }
+
+    /// Total order: score (or attribute) then id, so ties never repeat or skip.
+    func orderBy(prefix: String) -> String {
+        guard let sort = request.sort else { return "\(prefix)score DESC, \(prefix)id" }
+        return "\(prefix)sort_value::jsonb \(sort.descending ? "DESC" : "ASC"), \(prefix)id"
+    }
+
+    func keysetCondition(after cursor: PageCursor, scoreColumn: String = "score", idColumn: String = "id") throws -> PostgresQuery {
+        guard let lastID = UUID(uuidString: cursor.lastID) else { throw SearchError.invalidCursor("it is not a cursor this server issued") }
+        if let sort = request.sort {
+            let comparison = sort.descending ? "<" : ">"
+            let value = PostgresJSONText(cursor.lastValue)
+            return "(sort_value::jsonb \(unsafeRaw: comparison) \(value) OR (sort_value::jsonb = \(value) AND id > \(lastID)))"
+        }
+        guard let score = Double(cursor.lastValue), score.isFinite else {
+            throw SearchError.invalidCursor("it is not a cursor this server issued")
+        }
+        return "(\(unsafeRaw: scoreColumn) < \(score) OR (\(unsafeRaw: scoreColumn) = \(score) AND \(unsafeRaw: idColumn) > \(lastID)))"
+    }
+}
+
+/// The ranked rows of a page (one more than the limit, to know whether another page follows).
+struct RankedPage: Sendable {
+    let rows: [RankedRow]
+    /// Set when every match was visited.
+    let exactTotal: Int?
+}
+
+/// One ranked match with what the page needs of its document.
+struct RankedRow: Sendable {
+    let id: UUID
+    let score: Double
+    /// Under an attribute sort, the attribute as jsonb text.
+    let sortValue: String?
+    let externalID: String
+    let body: String
+    let vector: String
+    let classLengths: [Int]
+
+    /// The `documents d` columns every ranking query returns for its final rows.
+    static let documentColumns = "d.external_id, d.document::text AS body, d.search_vector::text AS vector, d.class_lengths"
+
+    init(_ row: PostgresRow) throws {
+        id = try row.decode(UUID.self, column: "id")
+        score = try row.decode(Double.self, column: "score")
+        sortValue = try row.decode(String?.self, column: "sort_value")
+        externalID = try row.decode(String.self, column: "external_id")
+        body = try row.decode(String.self, column: "body")
+        vector = try row.decode(String.self, column: "vector")
+        classLengths = try row.decode([Int].self, column: "class_lengths")
+    }
+}
+
+enum Bm25 {
+    /// Lucene's BM25 IDF, never negative: ln(1 + (N - df + 0.5) / (df + 0.5)).
+    static func idf(documentFrequency: Int, documentCount: Int) -> Double {
+        let n = Double(max(documentCount, documentFrequency)), df = Double(documentFrequency)
+        return log(1 + (n - df + 0.5) / (df + 0.5))
+    }
+}
