@@ -37,6 +37,19 @@ import Testing
         }
     }
 
+    @Test func stopWordsAreKeptApartAtTheirPositions() async throws {
+        try await Self.withCollection { schema, collection in
+            try await schema.pool.query("""
+                INSERT INTO documents (collection_id, external_id, document)
+                VALUES (\(collection), \("s"), \(PostgresJSONText(#"{"title": "The Who", "body": "to be or not to be, running"}"#)))
+                """)
+            #expect(try await Self.vector(schema, "s") == "'run':7B")
+            let stops = try await schema.pool.query("SELECT stop_vector::text AS v FROM documents").single()
+                .decode(String.self, column: "v")
+            #expect(stops == "'be':4B,8B 'not':6B 'or':5B 'the':1A 'to':3B,7B 'who':2A")
+        }
+    }
+
     @Test func missingNullAndNonTextFieldsStillGiveAValidVector() async throws {
         try await Self.withCollection { schema, collection in
             let cases: [(String, String)] = [

@@ -9,8 +9,10 @@ struct FilterSQL: Sendable {
 
     /// `AND ...` for each filter, or empty.
     private(set) var condition: PostgresQuery = ""
+    private(set) var isEmpty = true
 
     init(_ filters: [AttributeFilter]) throws(SearchError) {
+        isEmpty = filters.isEmpty
         for filter in filters {
             guard !filter.field.isEmpty, filter.field.utf8.count <= 128, !filter.field.unicodeScalars.contains("\u{0}") else {
                 throw .invalidRequest(parameter: "filter", reason: "a field name must be 1-128 bytes")

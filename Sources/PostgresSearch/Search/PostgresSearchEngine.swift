@@ -21,7 +21,7 @@ public struct PostgresSearchEngine: SearchEngine {
         public var exhaustiveMatchLimit = 2_000
         /// How many postings impact-ordered reading may touch in all before scoring every match instead.
         public var maximumPostingsRead = 200_000
-        /// A stop-word-only query ranks at most this many verbatim matches (they are found by a scan).
+        /// A stop-word-only query ranks at most this many of its matches (`ts_rank` on the stop-word vector).
         public var stopWordCandidates = 1_000
 
         public init() {}
@@ -133,14 +133,26 @@ public struct PostgresSearchEngine: SearchEngine {
     private func exhaustiveRanking(
         _ plan: SearchPlan, after cursor: PageCursor?, on connection: PostgresConnection
     ) async throws -> RankedPage {
-        var query: PostgresQuery = "SELECT m.id, m.score, m.sort_value, m.total, \(unsafeRaw: RankedRow.documentColumns) FROM (SELECT id, score, sort_value, total FROM (SELECT d.id,"
-        query.append(" \(plan.scoreExpression) AS score, \(plan.sortExpression) AS sort_value, count(*) OVER () AS total ")
-        query.append(plan.matchingRows)
-        if plan.stopWordsOnly {
-            // Stop words are not in the index: scan, but stop after a bounded number of verbatim matches.
-            query.append(" LIMIT \(options.stopWordCandidates)")
+        var matches: PostgresQuery
+        if plan.postingsDecideMatches {
+            // Pure OR of plain terms: a document matches exactly when it has a posting for a query lexeme.
+            matches = """
+                SELECT p.document_id AS id, sum(q.idf * p.impact) AS score, NULL::text AS sort_value
+                FROM unnest(\(plan.scoringLexemes)::text[], \(plan.scoringIDFs)::float8[]) AS q(lexeme, idf)
+                JOIN postings p ON p.collection_id = \(plan.collection.id) AND p.lexeme = q.lexeme
+                GROUP BY p.document_id
+                """
+        } else {
+            matches = "SELECT d.id, \(plan.scoreExpression) AS score, \(plan.sortExpression) AS sort_value \(plan.matchingRows)"
+            if plan.stopWordsOnly {
+                // A lone stop word can match most of the collection: rank a bounded number of its matches.
+                matches.append(" LIMIT \(options.stopWordCandidates)")
+            }
         }
-        query.append(") AS scored")
+        var query: PostgresQuery = """
+            SELECT m.id, m.score, m.sort_value, m.total, \(unsafeRaw: RankedRow.documentColumns)
+            FROM (SELECT * FROM (SELECT x.*, count(*) OVER () AS total FROM (\(matches)) AS x) AS scored
+            """
         if let cursor {
             query.append(" WHERE \(try plan.keysetCondition(after: cursor))")
         }

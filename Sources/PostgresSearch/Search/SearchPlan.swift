@@ -21,12 +21,9 @@ struct SearchPlan: Sendable {
 
     var tsquery: String { TSQueryText.build(analyzed, all: matchUsed != .any) ?? "" }
 
-    /// The vector to match: the stored one, or, for stop-word-only queries, the fields' text analysed
-    /// on the fly without stop-word removal.
+    /// The vector to match: the analysed text, or, for stop-word-only queries, the stop words it left out.
     var vectorExpression: PostgresQuery {
-        guard stopWordsOnly else { return "d.search_vector" }
-        let fields = collection.definition.fields.map(\.name)
-        return "to_tsvector('simple', array_to_string(ARRAY(SELECT d.document ->> f FROM unnest(\(fields)::text[]) AS f), ' '))"
+        stopWordsOnly ? "d.stop_vector" : "d.search_vector"
     }
 
     /// `FROM documents d WHERE ...`: live documents of the collection that match the query and filters.
@@ -48,6 +45,14 @@ struct SearchPlan: Sendable {
             (SELECT coalesce(sum(q.idf * p.impact), 0) FROM unnest(\(scoringLexemes)::text[], \(scoringIDFs)::float8[]) AS q(lexeme, idf) \
             JOIN postings p ON p.collection_id = \(collection.id) AND p.lexeme = q.lexeme AND p.document_id = d.id)
             """
+    }
+
+    /// True when the BM25 postings alone say which documents match: an OR of plain single-lexeme terms,
+    /// with no phrase, prefix, exclusion, filter or attribute sort (postings hold live documents only).
+    var postingsDecideMatches: Bool {
+        guard request.ranking == .bm25, !stopWordsOnly, request.sort == nil, filters.isEmpty,
+              analyzed.exclusions.isEmpty, matchUsed == .any || analyzed.clauses.count == 1 else { return false }
+        return analyzed.units.allSatisfy { !$0.isPrefix && $0.positions.count == 1 }
     }
 
     /// Every lexeme that contributes to BM25, prefix expansions included, in a fixed order.
