@@ -17,6 +17,11 @@ enum ImpactOrderedTopK {
     ) async throws -> RankedPage? {
         guard plan.request.ranking == .bm25, plan.request.sort == nil, !plan.stopWordsOnly,
               plan.estimatedMatches > options.exhaustiveMatchLimit else { return nil }
+        // A pure OR over a moderate number of postings is cheaper to aggregate in one pass.
+        if plan.postingsDecideMatches,
+           plan.statistics.documentFrequencies.values.reduce(0, +) <= options.aggregatedPostingsLimit {
+            return nil
+        }
         let lexemes = plan.scoringLexemes
         let idfs = plan.scoringIDFs
         let wanted = plan.request.limit + 1
@@ -74,14 +79,25 @@ enum ImpactOrderedTopK {
             )
             SELECT limits.bound, limits.exhausted, limits.contributions, top.*
             FROM limits LEFT JOIN LATERAL (
-                SELECT s.id, s.score, NULL::text AS sort_value, \(unsafeRaw: RankedRow.documentColumns)
-                FROM scored s JOIN documents d ON d.id = s.id
-                WHERE d.deleted_at IS NULL AND d.search_vector @@ \(plan.tsquery)::tsquery\(plan.filters.condition)
+                SELECT t.id, t.score, NULL::text AS sort_value, \(unsafeRaw: RankedRow.documentColumns)
+                FROM (SELECT s.id, s.score FROM scored s
             """
+        if plan.postingsDecideMatches {
+            // Postings hold live documents only, and any of their lexemes makes a match.
+            query.append(" WHERE true")
+        } else {
+            query.append("""
+                 JOIN documents d ON d.id = s.id
+                WHERE d.deleted_at IS NULL AND d.search_vector @@ \(plan.tsquery)::tsquery\(plan.filters.condition)
+                """)
+        }
         if let cursor {
             query.append(" AND \(try plan.keysetCondition(after: cursor, scoreColumn: "s.score", idColumn: "s.id"))")
         }
-        query.append(" ORDER BY s.score DESC, s.id LIMIT \(plan.request.limit + 1)) AS top ON true ORDER BY top.score DESC, top.id")
+        query.append("""
+             ORDER BY s.score DESC, s.id LIMIT \(plan.request.limit + 1)) AS t
+            JOIN documents d ON d.id = t.id) AS top ON true ORDER BY top.score DESC, top.id
+            """)
         return query
     }
 }

@@ -12,15 +12,18 @@ public struct PostgresSearchEngine: SearchEngine {
     public struct Options: Sendable {
         /// A search running longer is cancelled and reported as `queryTimeout`.
         public var statementTimeout: Duration = .seconds(5)
-        /// A `prefix*` scores with at most this many of the collection's most frequent expansions.
+        /// The `prefix*` units of a query score with at most this many of the collection's most frequent
+        /// expansions in all (at least 5 each).
         public var prefixExpansions = 50
         /// Highlighting reads at most this much of each field.
         public var highlightMaximumBytes = 100_000
         /// Up to this many estimated matches, every match is scored (and counted exactly); above, the top k
         /// comes from impact-ordered lists and the total is estimated from term statistics.
         public var exhaustiveMatchLimit = 2_000
+        /// A pure OR of plain terms with at most this many postings in all is scored by aggregating them.
+        public var aggregatedPostingsLimit = 40_000
         /// How many postings impact-ordered reading may touch in all before scoring every match instead.
-        public var maximumPostingsRead = 200_000
+        public var maximumPostingsRead = 20_000
         /// A stop-word-only query ranks at most this many of its matches (`ts_rank` on the stop-word vector).
         public var stopWordCandidates = 1_000
 

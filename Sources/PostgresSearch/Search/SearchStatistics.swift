@@ -16,6 +16,8 @@ enum SearchStatistics {
             }
         }
         let collection = plan.collection.id
+        // One budget for all prefixes of a query keeps the statistics a cursor pins small.
+        let perStem = stems.isEmpty ? expansions : max(5, expansions / stems.count)
         // Prefix ranges compare bytewise (text_pattern_ops), so they use the index with a per-row bound.
         let rows = try await connection.query("""
             SELECT 'collection' AS kind, NULL::text AS lexeme, document_count AS frequency, reference_length
@@ -30,7 +32,7 @@ enum SearchStatistics {
                 SELECT t.lexeme, t.document_frequency FROM term_statistics t
                 WHERE t.collection_id = \(collection) AND t.lexeme ~>=~ s.stem AND t.lexeme ~<=~ (s.stem || chr(1114111))
                   AND starts_with(t.lexeme, s.stem) AND t.document_frequency > 0
-                ORDER BY t.document_frequency DESC, t.lexeme LIMIT \(expansions)
+                ORDER BY t.document_frequency DESC, t.lexeme LIMIT \(perStem)
             ) AS e
             """)
         var documentCount = 0
