@@ -1,3 +1,4 @@
+import Crypto
 public import Foundation
 public import PostgresClient
 public import SearchCore
@@ -19,7 +20,7 @@ public struct CollectionStore: Sendable {
     /// Creates a collection; throws a unique violation if a live collection has that name.
     @discardableResult
     public func create(_ definition: CollectionDefinition) async throws -> StoredCollection {
-        try await pool.withTransaction { connection in
+        let collection = try await pool.withTransaction { connection in
             let id = try await connection.query("""
                 INSERT INTO collections (name, text_search_config, bm25_k1, bm25_b, bm25_class_weights)
                 VALUES (\(definition.name.rawValue), \(definition.language.rawValue)::regconfig,
@@ -34,6 +35,48 @@ public struct CollectionStore: Sendable {
                 """)
             return StoredCollection(id: id, definition: definition)
         }
+        for attribute in definition.filterableAttributes {
+            try await addIndex(for: attribute, to: collection)
+        }
+        return collection
+    }
+
+    /// Declares an attribute for range filters and builds its index without blocking writes.
+    public func addFilterableAttribute(_ attribute: FilterableAttribute, to collection: StoredCollection) async throws {
+        try await addIndex(for: attribute, to: collection)
+    }
+
+    /// `idx_documents_attribute_<16 hex>`: derived from collection and attribute, so it is stable and safe to
+    /// splice into DDL (which cannot bind values).
+    static func indexName(collection: UUID, attribute: String) -> String {
+        let digest = SHA256.hash(data: Data("\(collection.uuidString.lowercased()):\(attribute)".utf8))
+        return "idx_documents_attribute_" + digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func addIndex(for attribute: FilterableAttribute, to collection: StoredCollection) async throws {
+        let name = Self.indexName(collection: collection.id, attribute: attribute.name)
+        try await pool.query("""
+            INSERT INTO collection_attributes (collection_id, name, kind, index_name)
+            VALUES (\(collection.id), \(attribute.name), \(attribute.kind.rawValue), \(name))
+            ON CONFLICT (collection_id, name) DO UPDATE SET kind = EXCLUDED.kind
+            """)
+        // Every spliced piece is program-made or validated: the hashed index name, the collection's UUID,
+        // an extractor chosen from two, and an attribute name matching ^[A-Za-z_][A-Za-z0-9_.-]*$.
+        let extractor = attribute.kind == .number ? "jsonb_number" : "jsonb_text"
+        guard SearchableField.isValidName(attribute.name) else { throw CollectionSettingsError.invalidFieldName(attribute.name) }
+        let ddl = """
+            CREATE INDEX CONCURRENTLY IF NOT EXISTS \(name) ON documents ((\(extractor)(document -> '\(attribute.name)')))
+            WHERE collection_id = '\(collection.id.uuidString.lowercased())' AND deleted_at IS NULL
+            """
+        try await pool.withConnection { connection in
+            do {
+                try await connection.unsafeExecuteScript(ddl)
+            } catch {
+                // A failed concurrent build leaves an invalid index behind.
+                try? await connection.unsafeExecuteScript("DROP INDEX CONCURRENTLY IF EXISTS \(name)")
+                throw error
+            }
+        }
     }
 
     /// The live collection with that name, or nil.
@@ -41,7 +84,9 @@ public struct CollectionStore: Sendable {
         let rows = try await pool.query("""
             SELECT c.id, c.name, c.text_search_config::text AS language, c.bm25_k1, c.bm25_b, c.bm25_class_weights,
                    array_agg(f.name ORDER BY f.position) AS field_names,
-                   array_agg(f.weight::text ORDER BY f.position) AS field_weights
+                   array_agg(f.weight::text ORDER BY f.position) AS field_weights,
+                   ARRAY(SELECT a.name FROM collection_attributes a WHERE a.collection_id = c.id ORDER BY a.name) AS attribute_names,
+                   ARRAY(SELECT a.kind FROM collection_attributes a WHERE a.collection_id = c.id ORDER BY a.name) AS attribute_kinds
             FROM collections c JOIN collection_fields f ON f.collection_id = c.id
             WHERE c.name = \(name) AND c.deleted_at IS NULL
             GROUP BY c.id
@@ -56,7 +101,10 @@ public struct CollectionStore: Sendable {
             fields: try zip(names, weights).map { try SearchableField(name: $0, weight: FieldWeight(rawValue: $1) ?? .d) },
             language: TextSearchLanguage(rawValue: language.replacingOccurrences(of: "pg_catalog.", with: "")) ?? .simple,
             bm25: try Bm25Parameters(k1: try row.decode(Double.self, column: "bm25_k1"), b: try row.decode(Double.self, column: "bm25_b")),
-            classWeights: try ClassWeights(a: classWeights[0], b: classWeights[1], c: classWeights[2], d: classWeights[3]))
+            classWeights: try ClassWeights(a: classWeights[0], b: classWeights[1], c: classWeights[2], d: classWeights[3]),
+            filterableAttributes: try zip(
+                try row.decode([String].self, column: "attribute_names"), try row.decode([String].self, column: "attribute_kinds")
+            ).map { try FilterableAttribute(name: $0, kind: FilterableAttribute.Kind(rawValue: $1) ?? .text) })
         return StoredCollection(id: try row.decode(UUID.self, column: "id"), definition: definition)
     }
 

@@ -32,19 +32,30 @@ struct FilterSQL: Sendable {
                 alternatives.append(")")
                 condition.append(alternatives)
             case .range(let lower, let upper):
-                guard lower != nil || upper != nil else {
+                guard let first = lower ?? upper else {
                     throw .invalidRequest(parameter: "filter", reason: "a range needs a lower or an upper bound")
                 }
                 if let lower, let upper, Self.kind(lower) != Self.kind(upper) {
                     throw .invalidRequest(parameter: "filter", reason: "both ends of a range must be numbers or both strings")
                 }
-                if let lower {
-                    condition.append(" AND (d.document -> \(filter.field)) >= \(try Self.json(lower))")
-                    condition.append(" AND jsonb_typeof(d.document -> \(filter.field)) = \(Self.kind(lower))")
+                // The same extractors as the attribute indexes, so a declared attribute's index applies.
+                let extracted: PostgresQuery
+                switch first {
+                case .number: extracted = "jsonb_number(d.document -> \(filter.field))"
+                case .string: extracted = "jsonb_text(d.document -> \(filter.field))"
+                case .bool: throw .invalidRequest(parameter: "filter", reason: "ranges take numbers or strings")
                 }
-                if let upper {
-                    condition.append(" AND (d.document -> \(filter.field)) <= \(try Self.json(upper))")
-                    condition.append(" AND jsonb_typeof(d.document -> \(filter.field)) = \(Self.kind(upper))")
+                for (bound, comparison) in [(lower, ">="), (upper, "<=")] {
+                    switch bound {
+                    case .number(let number)?:
+                        guard number.isFinite else { throw .invalidRequest(parameter: "filter", reason: "numbers must be finite") }
+                        condition.append(" AND \(extracted) \(unsafeRaw: comparison) \(number)::numeric")
+                    case .string(let text)?:
+                        _ = try Self.json(.string(text))
+                        condition.append(" AND \(extracted) \(unsafeRaw: comparison) \(text)")
+                    case .bool?, nil:
+                        break
+                    }
                 }
             }
         }

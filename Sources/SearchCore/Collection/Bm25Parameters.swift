@@ -30,6 +30,7 @@ public enum CollectionSettingsError: Error, Sendable, Equatable, CustomStringCon
     case classWeightOutOfRange(Double)
     case fieldCount(Int)
     case duplicateField
+    case attributeCount(Int)
 
     public var description: String {
         switch self {
@@ -44,7 +45,9 @@ public enum CollectionSettingsError: Error, Sendable, Equatable, CustomStringCon
         case .fieldCount(let count):
             "a collection needs 1 to \(CollectionDefinition.maximumFields) searchable fields, not \(count)"
         case .duplicateField:
-            "a field is listed twice"
+            "a field or attribute is listed twice"
+        case .attributeCount(let count):
+            "a collection can declare at most \(FilterableAttribute.maximumPerCollection) filterable attributes, not \(count)"
         }
     }
 }

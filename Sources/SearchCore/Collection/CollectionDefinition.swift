@@ -7,20 +7,28 @@ public struct CollectionDefinition: Sendable, Hashable, Codable {
     public var bm25: Bm25Parameters
     /// How much a match in weight class A, B, C, D counts.
     public var classWeights: ClassWeights
+    /// Attributes that take range filters.
+    public var filterableAttributes: [FilterableAttribute]
 
     public static let maximumFields = 32
 
     public init(
         name: CollectionName, fields: [SearchableField], language: TextSearchLanguage = .english,
-        bm25: Bm25Parameters = .default, classWeights: ClassWeights = .flat
+        bm25: Bm25Parameters = .default, classWeights: ClassWeights = .flat,
+        filterableAttributes: [FilterableAttribute] = []
     ) throws(CollectionSettingsError) {
         guard !fields.isEmpty, fields.count <= Self.maximumFields else { throw .fieldCount(fields.count) }
         guard Set(fields.map(\.name)).count == fields.count else { throw .duplicateField }
+        guard filterableAttributes.count <= FilterableAttribute.maximumPerCollection else {
+            throw .attributeCount(filterableAttributes.count)
+        }
+        guard Set(filterableAttributes.map(\.name)).count == filterableAttributes.count else { throw .duplicateField }
         self.name = name
         self.fields = fields
         self.language = language
         self.bm25 = bm25
         self.classWeights = classWeights
+        self.filterableAttributes = filterableAttributes
     }
 }
 
