@@ -78,15 +78,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Benchmark programs: they measure and report, never pass or fail.
+        .target(
+            name: "BenchSupport",
+            path: "bench/support",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "BenchRelevance",
-            dependencies: ["PostgresClient", "PostgresSearch", "Relevance", "SearchCore"],
+            dependencies: ["BenchSupport", "PostgresClient", "PostgresSearch", "Relevance", "SearchCore"],
             path: "bench/relevance",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "BenchScale",
-            dependencies: ["PostgresClient", "PostgresSearch", "SearchCore"],
+            dependencies: ["BenchSupport", "PostgresClient", "PostgresSearch", "SearchCore"],
             path: "bench/scale",
             swiftSettings: swiftSettings
         ),

@@ -5,6 +5,7 @@
 // Loads the corpus into a fresh schema of the database (DATABASE_URL, else the local cluster), runs every
 // judged query through PostgresSearchEngine with each ranking, and through a plain
 // `ORDER BY ts_rank(search_vector, q) LIMIT 100` baseline; writes JSON and Markdown reports.
+import BenchSupport
 import Foundation
 import PostgresClient
 import PostgresSearch
@@ -32,47 +33,10 @@ struct Options {
     }
 }
 
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// A ranking setup under evaluation.
 struct System {
     let name: String
     let run: (String) async throws -> [(String, Double)]
-}
-
-func readMaybeGzip(_ path: String) throws -> String {
-    guard path.hasSuffix(".gz") else { return try String(contentsOfFile: path, encoding: .utf8) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-    process.arguments = ["-dc", path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw BenchError("gzip could not read \(path)") }
-    return String(decoding: data, as: UTF8.self)
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return 0 }
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-func shell(_ command: String) -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try? process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 @main
@@ -93,7 +57,6 @@ struct BenchRelevance {
         try await admin.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"))
         configuration.searchPath = [schema]
         let pool = PostgresConnectionPool(configuration: configuration, options: .init(maximumConnections: 4))
-        defer { Task { _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE")) } }
         try await Migrator(pool: pool, migrations: try MigrationSource.load(from: MigrationSource.defaultDirectory())).up()
 
         // Load the corpus.
@@ -104,7 +67,7 @@ struct BenchRelevance {
         let loadStart = ContinuousClock.now
         var batch: [(id: String, json: String)] = []
         var loaded = 0
-        for line in try readMaybeGzip(corpusPath).split(separator: "\n") where !line.isEmpty {
+        for line in try readText(corpusPath).split(separator: "\n") where !line.isEmpty {
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let id = object["_id"].map({ "\($0)" }) else { continue }
             batch.append((id, String(line)))
@@ -164,26 +127,21 @@ struct BenchRelevance {
             }
             let evaluation = Evaluator.evaluate(run, qrels: qrels, metrics: metrics)
             let row = metrics.map { String(format: "%.4f", evaluation.mean[$0] ?? 0) }
-            table += "| \(system.name) | " + row.joined(separator: " | ") + " | \(String(format: "%.1f", median(latencies))) |\n"
+            let medianLatency = percentile(latencies, 0.5) ?? 0
+            table += "| \(system.name) | " + row.joined(separator: " | ") + " | \(String(format: "%.1f", medianLatency)) |\n"
             print("\(system.name): " + zip(metrics, row).map { "\($0.description) \($1)" }.joined(separator: ", "))
             results.append([
                 "system": system.name,
                 "metrics": Dictionary(uniqueKeysWithValues: metrics.map { ($0.description, evaluation.mean[$0] ?? 0) }),
                 "queries": evaluation.queryCount, "failures": failures,
-                "median_latency_ms": median(latencies),
+                "median_latency_ms": medianLatency,
             ])
         }
         await pool.shutdown()
+        try await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
 
-        let machine: [String: String] = [
-            "date": ISO8601DateFormatter().string(from: Date()),
-            "cpu": shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
-            "cores": shell("nproc"),
-            "memory": shell("free -g | awk '/Mem:/ {print $2 \" GiB\"}'"),
-            "postgresql": shell("psql --version"),
-            "commit": shell("git rev-parse --short HEAD"),
-            "build": "swift build -c release",
-        ]
+        var machine = machineFacts()
+        machine["build"] = "swift build -c release"
         let datasetName = URL(fileURLWithPath: options.dataset).lastPathComponent
         let report: [String: Any] = [
             "dataset": datasetName, "split": options.split, "documents": loaded, "depth": options.depth,

@@ -5,49 +5,15 @@
 //   swift run -c release BenchScale [--out bench/results] [--reload] [--rounds 3]
 //
 // The corpus is loaded once into schema `bench_scale` (kept between runs; --reload starts over).
+import BenchSupport
 import Foundation
 import PostgresClient
 import PostgresSearch
 import SearchCore
 
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 struct WorkloadQuery {
     let text: String
     let kind: String
-}
-
-func gunzipLines(_ path: String) throws -> [Substring] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-    process.arguments = ["-dc", path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).split(separator: "\n")
-}
-
-func percentile(_ values: [Double], _ p: Double) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return .nan }
-    return sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
-}
-
-func shell(_ command: String) -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try? process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 func milliseconds(_ duration: Duration) -> Double { duration / .milliseconds(1) }
@@ -87,7 +53,7 @@ struct BenchScale {
             var loaded = 0
             for file in files {
                 var batch: [(id: String, json: String)] = []
-                for line in try gunzipLines(file) where !line.isEmpty {
+                for line in try readText(file).split(separator: "\n") where !line.isEmpty {
                     guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                           let id = object["_id"].map({ "\($0)" }) else { continue }
                     batch.append((id, String(line)))
@@ -172,14 +138,14 @@ struct BenchScale {
         // Per query: median over rounds. Then p50/p95 over queries, by group.
         func summary(_ group: [Measurement]) -> [String: Any] {
             guard !group.isEmpty else { return ["queries": 0] }
-            let loupe = group.map { percentile($0.loupe, 0.5) }
-            let plain = group.map { percentile($0.plain, 0.5) }
+            let loupe = group.map { percentile($0.loupe, 0.5) ?? 0 }
+            let plain = group.map { percentile($0.plain, 0.5) ?? 0 }
             let ratios = zip(plain, loupe).map { $0 / max($1, 0.001) }
             return [
                 "queries": group.count,
-                "loupe_p50_ms": percentile(loupe, 0.5), "loupe_p95_ms": percentile(loupe, 0.95),
-                "plain_p50_ms": percentile(plain, 0.5), "plain_p95_ms": percentile(plain, 0.95),
-                "median_speedup": percentile(ratios, 0.5),
+                "loupe_p50_ms": percentile(loupe, 0.5) ?? 0, "loupe_p95_ms": percentile(loupe, 0.95) ?? 0,
+                "plain_p50_ms": percentile(plain, 0.5) ?? 0, "plain_p95_ms": percentile(plain, 0.95) ?? 0,
+                "median_speedup": percentile(ratios, 0.5) ?? 0,
                 "loupe_errors": group.map(\.loupeErrors).reduce(0, +),
             ]
         }
@@ -191,12 +157,7 @@ struct BenchScale {
         groups.append(("over 10,000 matches", measurements.filter { $0.matches > 10_000 }))
         let summaries = groups.map { ($0.0, summary($0.1)) }
 
-        let machine: [String: String] = [
-            "date": ISO8601DateFormatter().string(from: Date()),
-            "cpu": shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"), "cores": shell("nproc"),
-            "memory": shell("free -g | awk '/Mem:/ {print $2 \" GiB\"}'"), "postgresql": shell("psql --version"),
-            "commit": shell("git rev-parse --short HEAD"), "load": shell("cat /proc/loadavg"),
-        ]
+        let machine = machineFacts()
         let command = "swift run -c release BenchScale --rounds \(rounds)"
         let report: [String: Any] = [
             "documents": documentCount, "workload": "corpus/scale/queries-aol.jsonl", "rounds": rounds,
@@ -204,7 +165,7 @@ struct BenchScale {
             "groups": Dictionary(uniqueKeysWithValues: summaries.map { ($0.0, $0.1) }),
             "per_query": measurements.map { m in
                 ["query": m.query.text, "kind": m.query.kind, "matches": m.matches,
-                 "loupe_ms": percentile(m.loupe, 0.5), "plain_ms": percentile(m.plain, 0.5)] as [String: Any]
+                 "loupe_ms": percentile(m.loupe, 0.5) ?? 0, "plain_ms": percentile(m.plain, 0.5) ?? 0] as [String: Any]
             },
         ]
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)

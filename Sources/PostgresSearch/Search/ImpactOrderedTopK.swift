@@ -72,9 +72,12 @@ enum ImpactOrderedTopK {
                 FROM cut
             ),
             scored AS (
+                -- LATERAL keeps each lookup on the full (collection, lexeme, document) key.
                 SELECT c.document_id AS id,
-                       (SELECT sum(q.idf * p.impact) FROM q JOIN postings p
-                          ON p.collection_id = \(collection) AND p.lexeme = q.lexeme AND p.document_id = c.document_id) AS score
+                       (SELECT sum(q.idf * p.impact) FROM q CROSS JOIN LATERAL (
+                            SELECT p.impact FROM postings p
+                            WHERE p.collection_id = \(collection) AND p.lexeme = q.lexeme AND p.document_id = c.document_id
+                        ) AS p) AS score
                 FROM (SELECT DISTINCT document_id FROM heads) AS c
             )
             SELECT limits.bound, limits.exhausted, limits.contributions, top.*
@@ -86,9 +89,10 @@ enum ImpactOrderedTopK {
             // Postings hold live documents only, and any of their lexemes makes a match.
             query.append(" WHERE true")
         } else {
+            // Checked candidate by candidate through the primary key, never by scanning the collection.
             query.append("""
-                 JOIN documents d ON d.id = s.id
-                WHERE d.deleted_at IS NULL AND d.search_vector @@ \(plan.tsquery)::tsquery\(plan.filters.condition)
+                 CROSS JOIN LATERAL (SELECT 1 FROM documents d WHERE d.id = s.id AND d.deleted_at IS NULL
+                AND d.search_vector @@ \(plan.tsquery)::tsquery\(plan.filters.condition)) AS matching WHERE true
                 """)
         }
         if let cursor {

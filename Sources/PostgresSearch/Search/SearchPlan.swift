@@ -41,9 +41,11 @@ struct SearchPlan: Sendable {
         if request.ranking == .tsRankCd {
             return "ts_rank_cd(d.search_vector, \(tsquery)::tsquery)::float8"
         }
+        // LATERAL keeps each lookup on the full (collection, lexeme, document) key.
         return """
             (SELECT coalesce(sum(q.idf * p.impact), 0) FROM unnest(\(scoringLexemes)::text[], \(scoringIDFs)::float8[]) AS q(lexeme, idf) \
-            JOIN postings p ON p.collection_id = \(collection.id) AND p.lexeme = q.lexeme AND p.document_id = d.id)
+            CROSS JOIN LATERAL (SELECT p.impact FROM postings p \
+            WHERE p.collection_id = \(collection.id) AND p.lexeme = q.lexeme AND p.document_id = d.id) AS p)
             """
     }
 
