@@ -57,7 +57,8 @@ CREATE TABLE postings (
     lexeme        TEXT             NOT NULL,
     document_id   UUID             NOT NULL,
     impact        DOUBLE PRECISION NOT NULL,
-    CONSTRAINT postings_collection_id_lexeme_document_id_pkey PRIMARY KEY (collection_id, lexeme, document_id),
+    -- Covering: scoring a known candidate is an index-only lookup on the full key.
+    CONSTRAINT postings_collection_id_lexeme_document_id_pkey PRIMARY KEY (collection_id, lexeme, document_id) INCLUDE (impact),
     CONSTRAINT postings_collection_id_fkey
         FOREIGN KEY (collection_id) REFERENCES collections (id) ON DELETE CASCADE
 );

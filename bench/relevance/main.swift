@@ -17,10 +17,16 @@ struct Options {
     var split = "test"
     var output = "bench/results"
     var depth = 100
+    /// Keep the loaded schema afterwards, to inspect plans.
+    var keep = false
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
         while let argument = iterator.next() {
+            if argument == "--keep" {
+                keep = true
+                continue
+            }
             guard let value = iterator.next() else { throw BenchError("\(argument) needs a value") }
             switch argument {
             case "--dataset": dataset = value
@@ -77,7 +83,7 @@ struct BenchRelevance {
             }
         }
         loaded += try await store.upsert(batch, into: collection)
-        try await pool.query("ANALYZE documents")
+        try await pool.query("ANALYZE documents, postings, term_statistics, collection_statistics")
         let loadSeconds = (ContinuousClock.now - loadStart) / .seconds(1)
         print("loaded \(loaded) documents in \(String(format: "%.1f", loadSeconds)) s")
 
@@ -138,7 +144,11 @@ struct BenchRelevance {
             ])
         }
         await pool.shutdown()
-        try await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+        if options.keep {
+            print("kept schema \(schema)")
+        } else {
+            try await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+        }
 
         var machine = machineFacts()
         machine["build"] = "swift build -c release"

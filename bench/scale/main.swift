@@ -65,7 +65,7 @@ struct BenchScale {
                 }
                 loaded += try await store.upsert(batch, into: collection)
             }
-            try await pool.query("VACUUM ANALYZE documents")
+            try await pool.query("VACUUM ANALYZE documents, postings, term_statistics, collection_statistics")
             loadSeconds = (ContinuousClock.now - start) / .seconds(1)
             print("loaded \(loaded) documents in \(Int(loadSeconds ?? 0)) s")
         }
