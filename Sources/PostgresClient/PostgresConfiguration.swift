@@ -75,14 +75,6 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var user: String? { value("user") }
     public var database: String? { value("dbname") }
 
-    /// A copy that connects to another database on the same server.
-    public func withDatabase(_ database: String) -> PostgresConfiguration {
-        var copy = self
-        copy.parameters.removeAll { $0.keyword == "dbname" }
-        copy.parameters.append(("dbname", database))
-        return copy
-    }
-
     /// `postgres://user@host:port/db`, without the password.
     public var description: String {
         let userPart = user.map { "\($0)@" } ?? ""
