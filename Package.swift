@@ -23,12 +23,28 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
             name: "CLibPQ",
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Reading document files: JSONL/NDJSON, JSON arrays and CSV, plain or gzip, streamed.
+        .target(
+            name: "DocumentSources",
+            dependencies: ["SearchCore", "CZlib"],
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "PostgresClient",
@@ -44,6 +60,7 @@ let package = Package(
             dependencies: [
                 "SearchCore",
                 "PostgresClient",
+                "DocumentSources",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -58,6 +75,10 @@ let package = Package(
             dependencies: [
                 "SearchCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -73,7 +94,11 @@ let package = Package(
                 "PostgresClient",
                 "PostgresSearch",
                 "SearchAPI",
+                "InvertedIndex",
+                "DocumentSources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -108,6 +133,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DocumentSourcesTests",
+            dependencies: ["DocumentSources", "SearchCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SearchCoreTests",
             dependencies: ["SearchCore"],
             swiftSettings: swiftSettings
@@ -119,12 +149,15 @@ let package = Package(
         ),
         .testTarget(
             name: "InvertedIndexTests",
-            dependencies: ["InvertedIndex"],
+            dependencies: ["InvertedIndex", "SearchCore", "PostgresClient", "LoupeTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SearchAPITests",
-            dependencies: ["SearchAPI"],
+            dependencies: [
+                "SearchAPI", "SearchCore", "PostgresSearch", "PostgresClient", "InvertedIndex", "LoupeTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

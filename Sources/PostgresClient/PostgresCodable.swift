@@ -345,3 +345,49 @@ public struct PostgresJSONText: PostgresEncodable, PostgresDecodable, Hashable {
         return PostgresJSONText(cell.text ?? "")
     }
 }
+
+// MARK: - Bytes
+
+/// Raw bytes, bound and read as `bytea` (hex format).
+public struct PostgresBytes: PostgresEncodable, PostgresDecodable, Hashable {
+    public var bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static var postgresDataType: PostgresDataType { .bytea }
+
+    public func postgresText() throws -> String {
+        var text: [UInt8] = Array(#"\x"#.utf8)
+        text.reserveCapacity(2 + bytes.count * 2)
+        for byte in bytes {
+            text.append(Self.digits[Int(byte >> 4)])
+            text.append(Self.digits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    public static func decode(_ cell: PostgresCell) throws -> PostgresBytes {
+        try cell.require([.bytea], as: PostgresBytes.self)
+        guard let text = cell.text, text.hasPrefix(#"\x"#), text.utf8.count % 2 == 0 else {
+            throw cell.failure(as: PostgresBytes.self, "not hex-format bytea")
+        }
+        var bytes: [UInt8] = []
+        var high: UInt8?
+        for character in text.utf8.dropFirst(2) {
+            guard let nibble = Self.digits.firstIndex(of: character).map(UInt8.init) else {
+                throw cell.failure(as: PostgresBytes.self, "not hex-format bytea")
+            }
+            if let pending = high {
+                bytes.append(pending << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        return PostgresBytes(bytes)
+    }
+}

@@ -19,6 +19,11 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
+    /// Whether the database is the Loupe-managed local cluster (no URL given anywhere).
+    var usesLocalCluster: Bool {
+        (databaseURL ?? "").isEmpty && (ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").isEmpty
+    }
+
     func migrationList() throws -> [Migration] {
         let directory = migrations.map { URL(fileURLWithPath: $0) } ?? MigrationSource.defaultDirectory()
         return try MigrationSource.load(from: directory)

@@ -81,31 +81,94 @@ public struct CollectionStore: Sendable {
 
     /// The live collection with that name, or nil.
     public func find(_ name: String) async throws -> StoredCollection? {
+        try await fetch(named: name).first?.collection
+    }
+
+    /// Live collections (all, or the one named) with their live document counts, by name.
+    public func fetch(named name: String? = nil) async throws -> [(collection: StoredCollection, documentCount: Int)] {
         let rows = try await pool.query("""
             SELECT c.id, c.name, c.text_search_config::text AS language, c.bm25_k1, c.bm25_b, c.bm25_class_weights,
-                   array_agg(f.name ORDER BY f.position) AS field_names,
-                   array_agg(f.weight::text ORDER BY f.position) AS field_weights,
+                   coalesce(s.document_count, 0) AS document_count,
+                   ARRAY(SELECT f.name FROM collection_fields f WHERE f.collection_id = c.id ORDER BY f.position) AS field_names,
+                   ARRAY(SELECT f.weight::text FROM collection_fields f WHERE f.collection_id = c.id ORDER BY f.position) AS field_weights,
                    ARRAY(SELECT a.name FROM collection_attributes a WHERE a.collection_id = c.id ORDER BY a.name) AS attribute_names,
                    ARRAY(SELECT a.kind FROM collection_attributes a WHERE a.collection_id = c.id ORDER BY a.name) AS attribute_kinds
-            FROM collections c JOIN collection_fields f ON f.collection_id = c.id
-            WHERE c.name = \(name) AND c.deleted_at IS NULL
-            GROUP BY c.id
+            FROM collections c LEFT JOIN collection_statistics s ON s.collection_id = c.id
+            WHERE c.deleted_at IS NULL AND (\(name)::text IS NULL OR c.name = \(name))
+            ORDER BY c.name
             """)
-        guard let row = rows.first else { return nil }
-        let names = try row.decode([String].self, column: "field_names")
-        let weights = try row.decode([String].self, column: "field_weights")
-        let classWeights = try row.decode([Double].self, column: "bm25_class_weights")
-        let language = try row.decode(String.self, column: "language")
-        let definition = try CollectionDefinition(
-            name: try CollectionName(try row.decode(String.self, column: "name")),
-            fields: try zip(names, weights).map { try SearchableField(name: $0, weight: FieldWeight(rawValue: $1) ?? .d) },
-            language: TextSearchLanguage(rawValue: language.replacingOccurrences(of: "pg_catalog.", with: "")) ?? .simple,
-            bm25: try Bm25Parameters(k1: try row.decode(Double.self, column: "bm25_k1"), b: try row.decode(Double.self, column: "bm25_b")),
-            classWeights: try ClassWeights(a: classWeights[0], b: classWeights[1], c: classWeights[2], d: classWeights[3]),
-            filterableAttributes: try zip(
-                try row.decode([String].self, column: "attribute_names"), try row.decode([String].self, column: "attribute_kinds")
-            ).map { try FilterableAttribute(name: $0, kind: FilterableAttribute.Kind(rawValue: $1) ?? .text) })
-        return StoredCollection(id: try row.decode(UUID.self, column: "id"), definition: definition)
+        return try rows.map { row in
+            let names = try row.decode([String].self, column: "field_names")
+            let weights = try row.decode([String].self, column: "field_weights")
+            let classWeights = try row.decode([Double].self, column: "bm25_class_weights")
+            let language = try row.decode(String.self, column: "language")
+            let definition = try CollectionDefinition(
+                name: try CollectionName(try row.decode(String.self, column: "name")),
+                fields: try zip(names, weights).map { try SearchableField(name: $0, weight: FieldWeight(rawValue: $1) ?? .d) },
+                language: TextSearchLanguage(rawValue: language.replacingOccurrences(of: "pg_catalog.", with: "")) ?? .simple,
+                bm25: try Bm25Parameters(k1: try row.decode(Double.self, column: "bm25_k1"), b: try row.decode(Double.self, column: "bm25_b")),
+                classWeights: try ClassWeights(a: classWeights[0], b: classWeights[1], c: classWeights[2], d: classWeights[3]),
+                filterableAttributes: try zip(
+                    try row.decode([String].self, column: "attribute_names"), try row.decode([String].self, column: "attribute_kinds")
+                ).map { try FilterableAttribute(name: $0, kind: FilterableAttribute.Kind(rawValue: $1) ?? .text) })
+            return (StoredCollection(id: try row.decode(UUID.self, column: "id"), definition: definition),
+                    try row.decode(Int.self, column: "document_count"))
+        }
+    }
+
+    /// Replaces a collection's settings. A change of k1, b or class weights recomputes the stored impacts in
+    /// the same transaction, so scores never mix old and new parameters. New filterable attributes get
+    /// their index; dropped ones lose it.
+    public func update(_ collection: StoredCollection, to definition: CollectionDefinition) async throws -> StoredCollection {
+        let old = collection.definition
+        let updated = StoredCollection(id: collection.id, definition: definition)
+        let removedAttributes = old.filterableAttributes.filter { attribute in
+            !definition.filterableAttributes.contains(attribute)
+        }
+        try await pool.withTransaction { connection in
+            try await connection.query("""
+                UPDATE collections
+                SET text_search_config = \(definition.language.rawValue)::regconfig, bm25_k1 = \(definition.bm25.k1),
+                    bm25_b = \(definition.bm25.b), bm25_class_weights = \(definition.classWeights.values)
+                WHERE id = \(collection.id)
+                """)
+            if old.fields != definition.fields {
+                try await connection.query("DELETE FROM collection_fields WHERE collection_id = \(collection.id)")
+                try await connection.query("""
+                    INSERT INTO collection_fields (collection_id, name, weight, position)
+                    SELECT \(collection.id), f.name, f.weight::"char", f.position - 1
+                    FROM unnest(\(definition.fields.map(\.name)), \(definition.fields.map(\.weight.rawValue)))
+                         WITH ORDINALITY AS f(name, weight, position)
+                    """)
+            }
+            if old.bm25 != definition.bm25 || old.classWeights != definition.classWeights {
+                try await connection.query("SELECT refresh_search_impacts(\(collection.id))")
+            }
+            if !removedAttributes.isEmpty {
+                try await connection.query("""
+                    DELETE FROM collection_attributes WHERE collection_id = \(collection.id) AND name = ANY(\(removedAttributes.map(\.name)))
+                    """)
+            }
+        }
+        for attribute in removedAttributes {
+            let name = Self.indexName(collection: collection.id, attribute: attribute.name)
+            try await pool.withConnection { connection in
+                try await connection.unsafeExecuteScript("DROP INDEX CONCURRENTLY IF EXISTS \(name)")
+            }
+        }
+        for attribute in definition.filterableAttributes where !old.filterableAttributes.contains(attribute) {
+            try await addIndex(for: attribute, to: updated)
+        }
+        return updated
+    }
+
+    /// Retires a collection: it disappears at once and its name is free again. Its rows stay until purged.
+    @discardableResult
+    public func delete(_ collection: StoredCollection) async throws -> Bool {
+        let rows = try await pool.query("""
+            UPDATE collections SET deleted_at = now() WHERE id = \(collection.id) AND deleted_at IS NULL
+            """)
+        return rows.affectedRows == 1
     }
 
     /// Inserts or replaces documents by id in one statement (so all or none), reviving soft-deleted ones.

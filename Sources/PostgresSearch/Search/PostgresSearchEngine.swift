@@ -42,17 +42,13 @@ public struct PostgresSearchEngine: SearchEngine {
         self.cursors = PageCursorCodec(authenticator: cursorAuthenticator)
     }
 
+    public var name: String { "postgres" }
+
     public func search(_ request: SearchRequest) async throws(SearchError) -> SearchPage {
         do {
             return try await run(try request.validated())
-        } catch let error as SearchError {
-            throw error
-        } catch let error as PostgresError where error.code == .queryCanceled {
-            throw .queryTimeout
-        } catch let error as PostgresError {
-            throw .unavailable(error.isConnectionLoss || error.kind == .poolTimeout ? "the database is unreachable" : "the search failed")
         } catch {
-            throw .unavailable("the search failed")
+            throw .from(error, doing: "the search")
         }
     }
 
@@ -109,7 +105,7 @@ public struct PostgresSearchEngine: SearchEngine {
             }
             hits.append(hit)
         }
-        if let highlight = request.highlight, !hits.isEmpty {
+        if let highlight = request.highlight?.resolved(for: plan.collection.definition), !hits.isEmpty {
             try await PageHighlighter.highlight(
                 &hits, request: highlight, plan: plan, maximumBytes: options.highlightMaximumBytes, on: connection)
         }

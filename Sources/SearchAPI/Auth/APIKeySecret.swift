@@ -35,7 +35,12 @@ public struct APIKeySecret: Sendable, CustomStringConvertible {
     }
 
     /// SHA-256 of the key: what the database stores and looks keys up by.
-    public var hash: [UInt8] { Array(SHA256.hash(data: Data(reveal.utf8))) }
+    public var hash: [UInt8] { Self.hash(of: reveal) }
+
+    /// SHA-256 of any presented token.
+    public static func hash(of token: some StringProtocol) -> [UInt8] {
+        Array(SHA256.hash(data: Data(token.utf8)))
+    }
 
     /// `lp_` plus the first five characters: enough to tell keys apart in a list, useless to an attacker.
     public var displayPrefix: String { String(reveal.prefix(Self.scheme.count + 5)) }

@@ -80,6 +80,16 @@ public struct HighlightRequest: Sendable, Hashable, Codable {
     public var options: HighlightOptions
 
     public static let maximumFields = 8
+    /// Stands for every searchable field of the collection.
+    public static let allFields = "*"
+
+    /// The request with `*` replaced by the collection's searchable fields.
+    public func resolved(for collection: CollectionDefinition) -> HighlightRequest {
+        guard fields.contains(Self.allFields) else { return self }
+        var resolved = self
+        resolved.fields = collection.fields.map(\.name)
+        return resolved
+    }
 
     public init(fields: [String], options: HighlightOptions = HighlightOptions()) {
         self.fields = fields
