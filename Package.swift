@@ -80,6 +80,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            exclude: ["openapi.yaml"],
             swiftSettings: swiftSettings
         ),
         .target(

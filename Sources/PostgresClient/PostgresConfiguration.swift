@@ -76,6 +76,20 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var database: String? { value("dbname") }
 
     /// `postgres://user@host:port/db`, without the password.
+    /// These settings as a `postgresql://` URL, optionally for another database on the same server, for
+    /// handing to another process as `DATABASE_URL`. It contains the password: never log it.
+    public func url(database: String? = nil) -> String {
+        var pairs = parameters.filter { $0.keyword != "dbname" }
+        if let password, !pairs.contains(where: { $0.keyword == "password" }) { pairs.append(("password", password)) }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~/")
+        let name = database ?? parameters.first { $0.keyword == "dbname" }?.value ?? ""
+        let query = pairs.map { pair in
+            "\(pair.keyword)=\(pair.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&")
+        return "postgresql:///\(name.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")?\(query)"
+    }
+
     public var description: String {
         let userPart = user.map { "\($0)@" } ?? ""
         let hostPart = host ?? "localhost"

@@ -1,3 +1,7 @@
+import PostgresClient
+import LoupeTestSupport
+import Hummingbird
+import HummingbirdTesting
 import SearchAPI
 import Testing
 

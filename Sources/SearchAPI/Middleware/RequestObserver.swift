@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import HTTPTypes
 public import Hummingbird
 public import Logging
@@ -44,6 +45,7 @@ public struct RequestObserver: RouterMiddleware {
         case let error as APIError: apiError = error
         case let error as SearchError: apiError = APIError(error)
         case let error as HTTPError: apiError = APIError(error)
+        case is NIOTooManyBytesError: apiError = APIError(HTTPError(.contentTooLarge))
         default:
             context.logger.error("unexpected error", metadata: ["type": .string(String(describing: type(of: error)))])
             apiError = APIError(.internalServerError, code: "internal", message: "the server failed to handle the request")

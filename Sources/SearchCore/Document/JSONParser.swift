@@ -64,14 +64,11 @@ public struct JSONParser {
                 do {
                     elements.append(.success(try parser.parseValue(depth: 1)))
                 } catch {
-                    elements.append(.failure(error))
                     // Resynchronise at the end of this element; a syntax error leaves nothing to trust.
+                    if case .syntax = error { throw error }
+                    elements.append(.failure(error))
                     parser.index = start
-                    guard case .syntax = error else {
-                        try parser.skipValue()
-                        continue
-                    }
-                    throw error
+                    try parser.skipValue()
                 }
                 parser.skipWhitespace()
                 if parser.peek == UInt8(ascii: ",") {

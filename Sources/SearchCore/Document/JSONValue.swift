@@ -14,6 +14,10 @@ public enum JSONValue: Sendable, Hashable {
         if case .object(let members) = self { members[key] } else { nil }
     }
 
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let elements) = self, elements.indices.contains(index) { elements[index] } else { nil }
+    }
+
     public var stringValue: String? {
         if case .string(let value) = self { value } else { nil }
     }

@@ -192,8 +192,8 @@ public enum Highlighter {
     // MARK: - Output
 
     /// Punctuation that belongs to the word it touches, so `"a quote."` is not cut to `a quote`.
-    private static let openingPunctuation: Set<UInt8> = Set("([{\"'".utf8)
-    private static let closingPunctuation: Set<UInt8> = Set(".,;:!?)]}\"'".utf8)
+    private static let openingPunctuation: Set<UInt8> = Set("([{<\"'".utf8)
+    private static let closingPunctuation: Set<UInt8> = Set(".,;:!?)]}>\"'".utf8)
     /// Bounds the look around a fragment, so a run of punctuation never costs more than a few bytes.
     private static let attachedPunctuationLimit = 3
 
