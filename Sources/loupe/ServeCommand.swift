@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     var queryTimeout: Double = 5
 
     @Option(help: "Requests per second per API key (0 for no limit).")
-    var rateLimit: Double = 1_000
+    var rateLimit: Double = 10_000
 
     @Option(help: "Database connections in the pool.")
     var connections = 8

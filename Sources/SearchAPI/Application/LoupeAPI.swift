@@ -11,7 +11,7 @@ public struct APIConfiguration: Sendable {
     /// Requests per second each key may make (sustained; twice that as a burst); nil for no limit.
     public var requestsPerSecondPerKey: Double?
 
-    public init(maxBodyBytes: Int = 10 << 20, documentLimits: DocumentLimits = DocumentLimits(), rateLimit: Double? = 1_000) {
+    public init(maxBodyBytes: Int = 10 << 20, documentLimits: DocumentLimits = DocumentLimits(), rateLimit: Double? = 10_000) {
         self.maximumBodyBytes = maxBodyBytes
         self.documentLimits = documentLimits
         self.requestsPerSecondPerKey = rateLimit
