@@ -131,7 +131,8 @@ private func markedText(_ result: FieldHighlight, in text: String) -> [String] {
         let script = #"<script>alert("x")&'</script>"#
         #expect(HTMLEscaping.escape(script) == "&lt;script&gt;alert(&quot;x&quot;)&amp;&#39;&lt;/script&gt;")
         #expect(HTMLEscaping.escape(script.dropFirst(8).prefix(5)) == "alert")
-        #expect(highlight(script, terms: ["alert"]).fragments == ["script&gt;<mark>alert</mark>(&quot;x&quot;)&amp;&#39;&lt;/script"])
+        // Angle brackets attach to the word they touch, like other punctuation.
+        #expect(highlight(script, terms: ["alert"]).fragments == ["&lt;script&gt;<mark>alert</mark>(&quot;x&quot;)&amp;&#39;&lt;/script&gt;"])
 
         let tagLookalike = "Use <mark> to mark text."
         #expect(highlight(tagLookalike, terms: ["text"]).fragments == ["Use &lt;mark&gt; to mark <mark>text</mark>."])
