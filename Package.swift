@@ -150,7 +150,8 @@ let package = Package(
         ),
         .testTarget(
             name: "InvertedIndexTests",
-            dependencies: ["InvertedIndex", "SearchCore", "PostgresClient", "LoupeTestSupport"],
+            dependencies: ["InvertedIndex", "SearchCore", "DocumentSources", "PostgresClient", "LoupeTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

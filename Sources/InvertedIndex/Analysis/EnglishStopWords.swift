@@ -19,4 +19,36 @@ public enum EnglishStopWords {
     public static func contains(_ lowercasedWord: some StringProtocol) -> Bool {
         words.contains(String(lowercasedWord))
     }
+
+    /// The same test on lowercase UTF-8 bytes, without making a string: the analyzer asks it of every word.
+    static func contains(bytes lowercasedWord: [UInt8]) -> Bool {
+        guard let key = packedKey(lowercasedWord) else { return false }
+        var low = 0
+        var high = packedWords.count
+        while low < high {
+            let middle = (low + high) / 2
+            if packedWords[middle] < key {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return low < packedWords.count && packedWords[low] == key
+    }
+
+    /// The stop words as `packedKey`s, sorted.
+    private static let packedWords: [UInt64] = words.compactMap { packedKey(Array($0.utf8)) }.sorted()
+
+    /// A word of 1 to 12 letters a-z as five bits per letter (never zero, so lengths cannot collide); nil
+    /// for anything else, which is no stop word.
+    private static func packedKey(_ word: [UInt8]) -> UInt64? {
+        guard !word.isEmpty && word.count <= 12 else { return nil }
+        var key: UInt64 = 0
+        for byte in word {
+            let letter = byte &- 0x60
+            guard letter >= 1 && letter <= 26 else { return nil }
+            key = key << 5 | UInt64(letter)
+        }
+        return key
+    }
 }
