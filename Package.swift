@@ -121,6 +121,12 @@ let package = Package(
             path: "bench/scale",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "BenchMemory",
+            dependencies: ["BenchSupport", "InvertedIndex", "SearchCore", "Relevance"],
+            path: "bench/memory",
+            swiftSettings: swiftSettings
+        ),
         // Shared by the test targets that need a real PostgreSQL: one schema per test.
         .target(
             name: "LoupeTestSupport",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DocumentSources
 import Foundation
+import InvertedIndex
 import Logging
 import PostgresClient
 import PostgresSearch
@@ -23,6 +24,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Port to listen on.")
     var port = 8080
+
+    enum EngineKind: String, ExpressibleByArgument, CaseIterable {
+        case postgres, memory
+    }
+
+    @Option(help: "postgres: PostgreSQL (the managed cluster unless a URL is given). memory: Loupe's in-memory index, nothing stored.")
+    var engine: EngineKind = .postgres
 
     @Flag(help: "Create a `demo` collection of Debian package descriptions on first start.")
     var demo = false
@@ -67,6 +75,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "loupe")
 
+        if engine == .memory {
+            let memory = InMemorySearchEngine(cursorAuthenticator: HMACCursorAuthenticator(secret: try cursorSecret(usingLocalCluster: false, logger: logger)))
+            let keys = InMemoryAPIKeyStore { name in (try? await memory.collection(named: name)) != nil }
+            try await serve(engine: memory, keys: keys, logger: logger) { [] }
+            return
+        }
         let configuration = try await database.configuration()
         let pool = PostgresConnectionPool(configuration: configuration, options: .init(maximumConnections: connections))
         do {

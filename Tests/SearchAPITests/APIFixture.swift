@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import InvertedIndex
 import Logging
 import LoupeTestSupport
 import NIOCore
@@ -37,6 +38,36 @@ struct APIFixture {
             let fixture = APIFixture(schema: schema, engine: engine, api: api)
             try await application.test(.router) { client in
                 try await body(fixture, client)
+            }
+        }
+    }
+}
+
+/// The engines the API runs on; tests where the engine matters run on both.
+enum TestEngine: String, CaseIterable, Sendable {
+    case postgres, memory
+}
+
+extension APIFixture {
+    /// The API over `engine`, driven through the router.
+    static func serve(
+        _ engine: TestEngine, configuration: APIConfiguration = APIConfiguration(rateLimit: nil),
+        _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        switch engine {
+        case .postgres:
+            try await with(configuration: configuration) { _, client in try await body(client) }
+        case .memory:
+            let memory = InMemorySearchEngine(cursorAuthenticator: HMACCursorAuthenticator.random())
+            let keys = InMemoryAPIKeyStore { name in (try? await memory.collection(named: name)) != nil }
+            guard case .fromEnvironment(let processKeys) = try await AdminKeyBootstrap.prepare(environmentKey: adminKey, store: keys) else {
+                throw FixtureError("the admin key was not accepted")
+            }
+            let api = LoupeAPI(engine: memory, keys: keys, configuration: configuration, processKeys: processKeys)
+            var logger = Logger(label: "loupe-test")
+            logger.logLevel = .warning
+            try await api.buildApplication(host: "127.0.0.1", port: 0, logger: logger).test(.router) { client in
+                try await body(client)
             }
         }
     }

@@ -10,8 +10,8 @@ import SearchCore
 import Testing
 
 @Suite struct AccessTests {
-    @Test func missingMalformedAndUnknownKeysAre401() async throws {
-        try await APIFixture.with { _, client in
+    @Test(arguments: TestEngine.allCases) func missingMalformedAndUnknownKeysAre401(engine: TestEngine) async throws {
+        try await APIFixture.serve(engine) { client in
             for key in [nil, "", "lp_notarealkey", String(repeating: "x", count: 400)] as [String?] {
                 let reply = try await client.send(.get, "/v1/collections", key: key)
                 #expect(reply.status == .unauthorized)
@@ -26,8 +26,8 @@ import Testing
         }
     }
 
-    @Test func scopesAndCollectionLimits() async throws {
-        try await APIFixture.with { _, client in
+    @Test(arguments: TestEngine.allCases) func scopesAndCollectionLimits(engine: TestEngine) async throws {
+        try await APIFixture.serve(engine) { client in
             try await client.createArticles([article("1", title: "hello", body: "world")])
             let created = try await client.send(.post, "/v1/collections", json: #"{"name": "other", "fields": [{"name": "title"}]}"#)
             #expect(created.status == .created)
@@ -114,8 +114,8 @@ import Testing
         }
     }
 
-    @Test func rateLimitsPerKeyAnswer429() async throws {
-        try await APIFixture.with(configuration: APIConfiguration(rateLimit: 1)) { _, client in
+    @Test(arguments: TestEngine.allCases) func rateLimitsPerKeyAnswer429(engine: TestEngine) async throws {
+        try await APIFixture.serve(engine, configuration: APIConfiguration(rateLimit: 1)) { client in
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<4 { statuses.append(try await client.send(.get, "/v1/collections").status) }
             #expect(statuses.prefix(2).allSatisfy { $0 == .ok })

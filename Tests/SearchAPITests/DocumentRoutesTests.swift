@@ -8,8 +8,8 @@ import SearchCore
 import Testing
 
 @Suite struct DocumentRoutesTests {
-    @Test func badDocumentsAreReportedWithoutTakingTheirNeighboursDown() async throws {
-        try await APIFixture.with { _, client in
+    @Test(arguments: TestEngine.allCases) func badDocumentsAreReportedWithoutTakingTheirNeighboursDown(engine: TestEngine) async throws {
+        try await APIFixture.serve(engine) { client in
             try await client.createArticles()
             let body = """
                 [\(article("a", title: "alpha", body: "first")),
@@ -33,8 +33,8 @@ import Testing
         }
     }
 
-    @Test func ndjsonBodiesAndLineNumbers() async throws {
-        try await APIFixture.with { _, client in
+    @Test(arguments: TestEngine.allCases) func ndjsonBodiesAndLineNumbers(engine: TestEngine) async throws {
+        try await APIFixture.serve(engine) { client in
             try await client.createArticles()
             let body = article("x", title: "ex", body: "one") + "\n\n{not json}\n" + article("y", title: "why", body: "two") + "\n"
             let reply = try await client.send(.post, "/v1/collections/articles/documents", json: body, contentType: "application/x-ndjson")
@@ -47,10 +47,10 @@ import Testing
         }
     }
 
-    @Test func aBatchWithNothingWritableIs422AndOversizeIs413() async throws {
+    @Test(arguments: TestEngine.allCases) func aBatchWithNothingWritableIs422AndOversizeIs413(engine: TestEngine) async throws {
         var configuration = APIConfiguration(maxBodyBytes: 64 * 1024, rateLimit: nil)
         configuration.documentLimits.maximumFieldBytes = 1_000
-        try await APIFixture.with(configuration: configuration) { _, client in
+        try await APIFixture.serve(engine, configuration: configuration) { client in
             try await client.createArticles()
             let oversizedField = try await client.send(
                 .post, "/v1/collections/articles/documents", json: article("big", title: "t", body: String(repeating: "word ", count: 400)))
@@ -96,8 +96,8 @@ import Testing
         }
     }
 
-    @Test func deletedDocumentsStopMatchingAtOnce() async throws {
-        try await APIFixture.with { _, client in
+    @Test(arguments: TestEngine.allCases) func deletedDocumentsStopMatchingAtOnce(engine: TestEngine) async throws {
+        try await APIFixture.serve(engine) { client in
             try await client.createArticles([article("1", title: "Lantern fish", body: "deep sea"), article("2", title: "Lantern", body: "light")])
             #expect(try await client.send(.get, "/v1/collections/articles/search?q=lantern").json["estimated_total_hits"] == .number("2"))
             #expect(try await client.send(.delete, "/v1/collections/articles/documents/1").status == .ok)

@@ -28,8 +28,8 @@ import Testing
         }
     }
 
-    @Test func unknownRoutesAndMethodsUseTheErrorShape() async throws {
-        try await APIFixture.with { _, client in
+    @Test(arguments: TestEngine.allCases) func unknownRoutesAndMethodsUseTheErrorShape(engine: TestEngine) async throws {
+        try await APIFixture.serve(engine) { client in
             let missing = try await client.send(.get, "/v2/anything")
             #expect(missing.status == .notFound)
             #expect(missing.errorCode == "not_found")

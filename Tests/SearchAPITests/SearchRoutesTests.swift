@@ -9,8 +9,8 @@ import SearchCore
 import Testing
 
 @Suite struct SearchRoutesTests {
-    @Test func highlightedHitsWithEscapedHTMLAndMatchRanges() async throws {
-        try await APIFixture.with { _, client in
+    @Test(arguments: TestEngine.allCases) func highlightedHitsWithEscapedHTMLAndMatchRanges(engine: TestEngine) async throws {
+        try await APIFixture.serve(engine) { client in
             try await client.createArticles([
                 article("1", title: "Web servers <script>alert(1)</script>", body: "A fast web server & proxy"),
                 article("2", title: "Gardening", body: "Roses and tulips"),
@@ -34,8 +34,8 @@ import Testing
         }
     }
 
-    @Test func cursorsPageThroughEveryMatchOnceAndRefuseTampering() async throws {
-        try await APIFixture.with { _, client in
+    @Test(arguments: TestEngine.allCases) func cursorsPageThroughEveryMatchOnceAndRefuseTampering(engine: TestEngine) async throws {
+        try await APIFixture.serve(engine) { client in
             try await client.createArticles((0..<57).map { article("doc\($0)", title: "common topic \($0 % 5)", body: "words \($0)") })
             var seen: [String] = []
             var cursor: String?
@@ -65,8 +65,8 @@ import Testing
         }
     }
 
-    @Test func postBodySearchWithFiltersAndSort() async throws {
-        try await APIFixture.with { _, client in
+    @Test(arguments: TestEngine.allCases) func postBodySearchWithFiltersAndSort(engine: TestEngine) async throws {
+        try await APIFixture.serve(engine) { client in
             try await client.createArticles([
                 article("old", title: "solar panels", body: "energy", year: 1990),
                 article("mid", title: "solar power", body: "energy", year: 2005),
@@ -93,8 +93,8 @@ import Testing
         }
     }
 
-    @Test func badParametersAre400sAndStopWordsStillFind() async throws {
-        try await APIFixture.with { _, client in
+    @Test(arguments: TestEngine.allCases) func badParametersAre400sAndStopWordsStillFind(engine: TestEngine) async throws {
+        try await APIFixture.serve(engine) { client in
             try await client.createArticles([article("1", title: "To be or not to be", body: "Hamlet")])
             for uri in [
                 "/v1/collections/articles/search", "/v1/collections/articles/search?q=", "/v1/collections/articles/search?q=x&limit=0",
