@@ -194,7 +194,7 @@ public final class LineReader {
                 if end > start, buffer[end - 1] == 0x0D { end -= 1 }
                 let line = buffer[start..<end]
                 start = newline + 1
-                if skippedBytes > 0 { return .tooLong(bytes: skippedBytes + line.count) }
+                if skippedBytes > 0 || line.count > maximumLineBytes { return .tooLong(bytes: skippedBytes + line.count) }
                 return .text(line)
             }
             if buffer.count - start > maximumLineBytes {
@@ -207,7 +207,7 @@ public final class LineReader {
                 lineNumber += 1
                 let line = buffer[start...]
                 start = buffer.count
-                if skippedBytes > 0 { return .tooLong(bytes: skippedBytes + line.count) }
+                if skippedBytes > 0 || line.count > maximumLineBytes { return .tooLong(bytes: skippedBytes + line.count) }
                 return .text(line)
             }
             if start > 0 {
