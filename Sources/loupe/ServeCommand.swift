@@ -32,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "postgres: PostgreSQL (the managed cluster unless a URL is given). memory: Loupe's in-memory index, nothing stored.")
     var engine: EngineKind = .postgres
 
+    @Option(help: ArgumentHelp("With --engine memory: load collections from this folder at start, save them there at shutdown.", valueName: "dir"))
+    var snapshotDir: String?
+
     @Flag(help: "Create a `demo` collection of Debian package descriptions on first start.")
     var demo = false
 
@@ -59,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
+        if snapshotDir != nil, engine != .memory { throw ValidationError("--snapshot-dir is for --engine memory") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         guard queryTimeout > 0, queryTimeout <= 600 else { throw ValidationError("--query-timeout must be in (0, 600] seconds") }
         guard (1...256).contains(connections) else { throw ValidationError("--connections must be between 1 and 256") }
@@ -76,9 +80,22 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "loupe")
 
         if engine == .memory {
-            let memory = InMemorySearchEngine(cursorAuthenticator: HMACCursorAuthenticator(secret: try cursorSecret(usingLocalCluster: false, logger: logger)))
+            let authenticator = HMACCursorAuthenticator(secret: try cursorSecret(usingLocalCluster: false, logger: logger))
+            let memory: InMemorySearchEngine
+            if let snapshotDir, FileManager.default.fileExists(atPath: snapshotDir) {
+                memory = try await InMemorySearchEngine(loadingFrom: URL(fileURLWithPath: snapshotDir), cursorAuthenticator: authenticator)
+                let loaded = try await memory.collections().count
+                logger.info("snapshots loaded", metadata: ["collections": "\(loaded)"])
+            } else {
+                memory = InMemorySearchEngine(cursorAuthenticator: authenticator)
+            }
             let keys = InMemoryAPIKeyStore { name in (try? await memory.collection(named: name)) != nil }
             try await serve(engine: memory, keys: keys, logger: logger) { [] }
+            if let snapshotDir {
+                try FileManager.default.createDirectory(atPath: snapshotDir, withIntermediateDirectories: true)
+                try memory.saveAll(to: URL(fileURLWithPath: snapshotDir))
+                logger.info("snapshots saved", metadata: ["folder": "\(snapshotDir)"])
+            }
             return
         }
         let configuration = try await database.configuration()
