@@ -127,6 +127,12 @@ let package = Package(
             path: "bench/memory",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "BenchImport",
+            dependencies: ["BenchSupport", "DocumentSources", "PostgresClient", "PostgresSearch", "SearchCore"],
+            path: "bench/import",
+            swiftSettings: swiftSettings
+        ),
         // Shared by the test targets that need a real PostgreSQL: one schema per test.
         .target(
             name: "LoupeTestSupport",
@@ -151,7 +157,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresSearchTests",
-            dependencies: ["PostgresSearch", "PostgresClient", "SearchCore", "LoupeTestSupport"],
+            dependencies: ["PostgresSearch", "PostgresClient", "SearchCore", "DocumentSources", "LoupeTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -7,10 +7,14 @@ import Testing
 @Suite struct PoolTests {
     @Test func poolOfFourServesTwoHundredConcurrentTasks() async throws {
         try await TestDatabase.withSchema(maximumConnections: 4) { schema in
+            // A generous checkout wait: the last of 200 queued tasks waits for 50 rounds, which on a loaded
+            // machine (the suite runs in parallel) can pass the 5-second default.
+            let pool = PostgresConnectionPool(
+                configuration: schema.configuration, options: .init(maximumConnections: 4, checkoutTimeout: .seconds(120)))
             let pids = try await withThrowingTaskGroup(of: Int.self) { group in
                 for task in 0..<200 {
                     group.addTask {
-                        try await schema.pool.withConnection { connection in
+                        try await pool.withConnection { connection in
                             let row = try await connection.query(
                                 "SELECT pg_backend_pid() AS pid, \(task)::int8 AS task, pg_sleep(0.005)"
                             ).single()
@@ -25,10 +29,11 @@ import Testing
             }
             #expect(pids.count == 200)
             #expect(Set(pids).count <= 4)
-            let statistics = await schema.pool.statistics
+            let statistics = await pool.statistics
             #expect(statistics.open <= 4)
             #expect(statistics.waiting == 0)
             #expect(statistics.inUse == 0)
+            await pool.shutdown()
         }
     }
 

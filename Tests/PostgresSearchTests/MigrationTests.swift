@@ -34,7 +34,7 @@ import Testing
             #expect(applied.count == migrator.migrations.count)
             #expect(try await Self.tables(schema) == [
                 "collections", "collection_fields", "documents", "api_keys", "schema_migrations",
-                "collection_statistics", "term_statistics", "postings", "collection_attributes",
+                "collection_statistics", "term_statistics", "postings", "collection_attributes", "collection_jobs",
             ])
             #expect(try await migrator.status().allSatisfy { $0.state == .applied })
             #expect(try await migrator.up().isEmpty)

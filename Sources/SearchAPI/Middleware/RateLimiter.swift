@@ -32,7 +32,8 @@ public struct RateLimiter: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let rate, let key = context.key else { return try await next(request, context) }
-        let capacity = rate * 2
+        // A burst of twice the rate, and at least one request.
+        let capacity = max(rate * 2, 1)
         let now = ContinuousClock.now
         let allowed = buckets.state.withLock { buckets -> Bool in
             if buckets.count > Self.maximumBuckets { buckets.removeAll(keepingCapacity: true) }

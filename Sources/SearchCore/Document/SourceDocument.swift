@@ -79,7 +79,7 @@ public struct DocumentProblem: Error, Sendable, Hashable, Codable {
 }
 
 extension DocumentProblem.Code {
-    init(_ failure: JSONParser.Failure) {
+    public init(_ failure: JSONParser.Failure) {
         switch failure {
         case .syntax: self = .invalidJSON
         case .invalidUTF8: self = .invalidUTF8

@@ -1,0 +1,220 @@
+import Foundation
+public import PostgresClient
+
+/// Recomputes a collection's stored vectors after a change of fields, weights or language, while searches
+/// and writes go on.
+///
+/// Documents are walked by `external_id` (keyset over the collection's unique index), one short
+/// transaction per batch. A batch recomputes vectors with `document_search_vectors` and rewrites only the
+/// documents whose vectors changed; the statistics triggers keep document frequencies and impacts in step.
+/// A document the application writes meanwhile gets its vectors from the trigger, and the rewrite skips a
+/// row whose document changed since the vectors were computed (the re-check runs on the row's newest
+/// version), so the newest write always wins. Each batch commits with its keyset position in
+/// `collection_jobs`, so `resume` continues where a killed run stopped. At the end the reference length is
+/// set to the live average and impacts follow, batch by batch (`ImpactRefresh`, the online counterpart of
+/// `refresh_search_impacts`).
+public struct CollectionReindexer: Sendable {
+    public let pool: PostgresConnectionPool
+    public let collection: StoredCollection
+
+    /// The GIN indexes a reindex rewrites entries of: a fixed list, so the names are safe to splice into DDL.
+    public static let searchIndexes = ["idx_documents_search_vector", "idx_documents_stop_vector"]
+
+    public init(pool: PostgresConnectionPool, collection: StoredCollection) {
+        self.pool = pool
+        self.collection = collection
+    }
+
+    // MARK: rewrite
+
+    public func run(
+        _ options: ReindexOptions, progress: @escaping @Sendable (ReindexProgress) -> Void = { _ in },
+        note: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> ReindexSummary {
+        guard options.batchSize >= 1, options.batchSize <= 100_000 else { throw ImportError("the batch size must be 1 to 100,000") }
+        let started = ContinuousClock.now
+        var job: CollectionJob?
+        if options.resume {
+            job = try await CollectionJob.unfinished(.reindex, collection: collection.id, fingerprint: "reindex", on: pool)
+            if job == nil { note("nothing to resume; reindexing from the beginning") }
+        }
+        let resumed = job != nil
+        if job == nil {
+            _ = try await CollectionJob.abandonUnfinished(.reindex, collection: collection.id, on: pool)
+            job = try await CollectionJob.start(
+                id: UUID(), .reindex, collection: collection.id, mode: "online", fingerprint: "reindex",
+                batchSize: options.batchSize, stagingTable: nil, on: pool)
+        }
+        guard let job else { throw ImportError("the reindex job could not be started") }
+        let total = try await documentCount()
+        var after = job.position ?? ""
+        var documents = job.recordsDone
+        var rewritten = 0
+        var sinceClean = 0
+        var cleaned = 0
+        var batch = job.nextBatch
+        while true {
+            let step = try await withRetry {
+                try await pool.withTransaction { connection -> (last: String?, seen: Int, rewritten: Int) in
+                    let bounds = try await connection.query("""
+                        SELECT max(external_id) AS last, count(*) AS n FROM (
+                            SELECT external_id FROM documents
+                            WHERE collection_id = \(collection.id) AND external_id > \(after)
+                            ORDER BY external_id LIMIT \(options.batchSize)) AS batch
+                        """).single()
+                    guard let last = try bounds.decode(String?.self, column: "last") else { return (nil, 0, 0) }
+                    let seen = try bounds.decode(Int.self, column: "n")
+                    let changed = try await connection.query(rewriteStatement(after: after, through: last)).affectedRows
+                    try await CollectionJob.recordBatch(
+                        job: job.id, batch: batch, records: seen, written: changed, problems: 0, staged: 0, position: last,
+                        on: connection)
+                    return (last, seen, changed)
+                }
+            }
+            guard let last = step.last else { break }
+            after = last
+            batch += 1
+            documents += step.seen
+            rewritten += step.rewritten
+            sinceClean += step.rewritten
+            progress(ReindexProgress(documents: documents, totalDocuments: max(total, documents), stale: rewritten, elapsed: .now - started))
+            if sinceClean >= options.cleanPendingListEvery {
+                cleaned += try await cleanPendingLists()
+                sinceClean = 0
+            }
+            let wait = options.throttle.delay(documents: documents - job.recordsDone, elapsed: .now - started)
+            if wait > .zero { try await Task.sleep(for: wait) }
+        }
+        cleaned += try await cleanPendingLists()
+        // A change of language or fields can move the average length the impacts are computed with.
+        try await ImpactRefresh(pool: pool, collection: collection.id).run()
+        try await pool.withConnection { try await CollectionJob.complete(job.id, on: $0) }
+        return ReindexSummary(
+            resumed: resumed, documents: documents - job.recordsDone, rewritten: rewritten, pendingPagesCleaned: cleaned,
+            elapsed: .now - started)
+    }
+
+    /// Rewrites the live documents of a keyset range whose vectors are stale. The vectors are computed in a
+    /// CTE; the outer UPDATE re-checks `document` on the row it locks, so a concurrent write is never undone.
+    private func rewriteStatement(after: String, through last: String) -> PostgresQuery {
+        """
+        WITH fresh AS MATERIALIZED (
+            SELECT d.id, d.document, v.search_vector, v.stop_vector, v.class_lengths
+            FROM documents d CROSS JOIN LATERAL document_search_vectors(d.collection_id, d.document) AS v
+            WHERE d.collection_id = \(collection.id) AND d.external_id > \(after) AND d.external_id <= \(last)
+              AND d.deleted_at IS NULL
+        )
+        UPDATE documents AS d
+        SET search_vector = f.search_vector, stop_vector = f.stop_vector, class_lengths = f.class_lengths
+        FROM fresh AS f
+        WHERE d.id = f.id AND d.document = f.document AND d.deleted_at IS NULL
+          AND (d.search_vector <> f.search_vector OR d.stop_vector <> f.stop_vector OR d.class_lengths <> f.class_lengths)
+        """
+    }
+
+    /// Retries a batch that lost a deadlock or serialization race with the application's writes.
+    private func withRetry<T>(_ body: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await body()
+            } catch let error as PostgresError where (error.code == .deadlockDetected || error.code == .serializationFailure) && attempt < 5 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(50 * attempt))
+            }
+        }
+    }
+
+    private func documentCount() async throws -> Int {
+        try await pool.query("SELECT count(*) AS n FROM documents WHERE collection_id = \(collection.id)")
+            .single().decode(Int.self, column: "n")
+    }
+
+    // MARK: verify
+
+    /// Counts documents whose stored vectors differ from what the settings give now, in keyset batches of
+    /// read-only statements; changes nothing.
+    public func staleVectors(
+        batchSize: Int = 2_000, examples: Int = 10, progress: @escaping @Sendable (ReindexProgress) -> Void = { _ in }
+    ) async throws -> StaleVectorReport {
+        let started = ContinuousClock.now
+        let total = try await documentCount()
+        var after = ""
+        var report = StaleVectorReport(documents: 0, stale: 0, examples: [], elapsed: .zero)
+        while true {
+            let rows = try await pool.query("""
+                WITH batch AS (
+                    SELECT d.external_id, d.document, d.search_vector, d.stop_vector, d.class_lengths, d.deleted_at
+                    FROM documents d
+                    WHERE d.collection_id = \(collection.id) AND d.external_id > \(after)
+                    ORDER BY d.external_id LIMIT \(max(1, batchSize))
+                )
+                SELECT b.external_id,
+                       b.deleted_at IS NULL AND (b.search_vector <> v.search_vector OR b.stop_vector <> v.stop_vector
+                                                 OR b.class_lengths <> v.class_lengths) AS stale
+                FROM batch b CROSS JOIN LATERAL document_search_vectors(\(collection.id), b.document) AS v
+                ORDER BY b.external_id
+                """)
+            guard let last = rows.last else { break }
+            after = try last.decode(String.self, column: "external_id")
+            report.documents += rows.count
+            for row in rows where try row.decode(Bool.self, column: "stale") {
+                report.stale += 1
+                if report.examples.count < examples { report.examples.append(try row.decode(String.self, column: "external_id")) }
+            }
+            progress(ReindexProgress(
+                documents: report.documents, totalDocuments: max(total, report.documents), stale: report.stale, elapsed: .now - started))
+        }
+        report.elapsed = .now - started
+        return report
+    }
+
+    // MARK: GIN maintenance
+
+    /// The pending lists of the search indexes (sizes need the pgstattuple extension; without it, nil).
+    public func pendingLists() async throws -> [PendingListState] {
+        let installed = try await pool.query("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pgstattuple') AS present")
+            .single().decode(Bool.self, column: "present")
+        var states: [PendingListState] = []
+        for index in Self.searchIndexes {
+            guard installed else {
+                states.append(PendingListState(index: index, pages: nil, tuples: nil))
+                continue
+            }
+            let row = try await pool.query("""
+                SELECT pending_pages, pending_tuples FROM pgstatginindex(\(index)::regclass)
+                """).single()
+            states.append(PendingListState(
+                index: index, pages: try row.decode(Int.self, column: "pending_pages"),
+                tuples: try row.decode(Int.self, column: "pending_tuples")))
+        }
+        return states
+    }
+
+    /// Merges the pending lists into the indexes (`gin_clean_pending_list`); returns the pages cleaned.
+    @discardableResult
+    public func cleanPendingLists() async throws -> Int {
+        var pages = 0
+        for index in Self.searchIndexes {
+            pages += try await pool.query("SELECT gin_clean_pending_list(\(index)::regclass) AS pages")
+                .single().decode(Int.self, column: "pages")
+        }
+        return pages
+    }
+
+    /// Rebuilds the search indexes with `REINDEX INDEX CONCURRENTLY`: reads and writes go on meanwhile. A
+    /// failed rebuild leaves an invalid `_ccnew` copy behind, which is dropped.
+    public func rebuildIndexes(note: @Sendable (String) -> Void = { _ in }) async throws {
+        for index in Self.searchIndexes {
+            note("REINDEX INDEX CONCURRENTLY \(index)")
+            try await pool.withConnection { connection in
+                do {
+                    try await connection.unsafeExecuteScript("REINDEX INDEX CONCURRENTLY \(index)")
+                } catch {
+                    try? await connection.unsafeExecuteScript("DROP INDEX CONCURRENTLY IF EXISTS \(index)_ccnew")
+                    throw error
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import PostgresClient
+
+/// Brings a collection's reference length up to its live average and recomputes the impacts that depend
+/// on it, in keyset batches of short transactions.
+///
+/// `refresh_search_impacts()` does the same in one statement that deletes and re-inserts every posting;
+/// a concurrent write of a document can then collide with the re-inserted rows. Updating impacts in
+/// place, batch by batch, leaves concurrent writers to delete and insert their own rows as usual.
+struct ImpactRefresh {
+    let pool: PostgresConnectionPool
+    let collection: UUID
+
+    /// Moves the reference length to the live average when it differs by more than `tolerance` (relative);
+    /// returns whether it moved (and impacts were recomputed).
+    @discardableResult
+    func run(tolerance: Double = 1e-9, batchSize: Int = 2_000) async throws -> Bool {
+        let row = try await pool.query("""
+            UPDATE collection_statistics AS s
+            SET reference_length = CASE WHEN s.document_count = 0 THEN 0 ELSE
+                (c.bm25_class_weights[1] * s.class_lengths[1] + c.bm25_class_weights[2] * s.class_lengths[2]
+               + c.bm25_class_weights[3] * s.class_lengths[3] + c.bm25_class_weights[4] * s.class_lengths[4])
+               / s.document_count END
+            FROM collections AS c
+            WHERE c.id = s.collection_id AND s.collection_id = \(collection)
+              AND abs(s.reference_length - CASE WHEN s.document_count = 0 THEN 0 ELSE
+                (c.bm25_class_weights[1] * s.class_lengths[1] + c.bm25_class_weights[2] * s.class_lengths[2]
+               + c.bm25_class_weights[3] * s.class_lengths[3] + c.bm25_class_weights[4] * s.class_lengths[4])
+               / s.document_count END) > \(tolerance) * greatest(s.reference_length, 1e-9)
+            RETURNING s.reference_length
+            """)
+        guard !row.isEmpty else { return false }
+        var after = ""
+        while true {
+            let last = try await pool.withTransaction { connection -> String? in
+                let bounds = try await connection.query("""
+                    SELECT max(external_id) AS last FROM (
+                        SELECT external_id FROM documents WHERE collection_id = \(collection) AND external_id > \(after)
+                        ORDER BY external_id LIMIT \(batchSize)) AS batch
+                    """).single()
+                guard let last = try bounds.decode(String?.self, column: "last") else { return nil }
+                try await connection.query("""
+                    UPDATE postings AS p SET impact = dp.impact
+                    FROM documents AS d
+                    JOIN collections AS k ON k.id = d.collection_id
+                    JOIN collection_statistics AS s ON s.collection_id = d.collection_id
+                    CROSS JOIN LATERAL document_postings(d.search_vector, d.class_lengths, k.bm25_class_weights,
+                                                         k.bm25_k1, k.bm25_b, s.reference_length) AS dp
+                    WHERE d.collection_id = \(collection) AND d.external_id > \(after) AND d.external_id <= \(last)
+                      AND d.deleted_at IS NULL
+                      AND p.collection_id = \(collection) AND p.lexeme = dp.lexeme AND p.document_id = d.id
+                      AND p.impact <> dp.impact
+                    """)
+                return last
+            }
+            guard let last else { return true }
+            after = last
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import DocumentSources
+import Foundation
+import LoupeTestSupport
+import PostgresClient
+import PostgresSearch
+import SearchCore
+import Testing
+
+/// A migrated schema, helpers to write input files and to check a collection's statistics against its
+/// documents, for the import and reindex tests.
+struct ImportFixture {
+    let schema: TestSchema
+    let store: CollectionStore
+    let engine: PostgresSearchEngine
+
+    static func with(maximumConnections: Int = 6, _ body: (ImportFixture) async throws -> Void) async throws {
+        try await TestDatabase.withSchema(maximumConnections: maximumConnections) { schema in
+            try await Migrator(pool: schema.pool, migrations: try MigrationTests.projectMigrations()).up()
+            try await body(ImportFixture(
+                schema: schema, store: CollectionStore(pool: schema.pool),
+                engine: PostgresSearchEngine(pool: schema.pool, cursorAuthenticator: HMACCursorAuthenticator.random())))
+        }
+    }
+
+    func collection(_ name: String, title: FieldWeight = .a, body: FieldWeight = .b) async throws -> StoredCollection {
+        try await store.create(try CollectionDefinition(
+            name: CollectionName(name),
+            fields: [SearchableField(name: "title", weight: title), SearchableField(name: "body", weight: body)]))
+    }
+
+    /// Writes a temporary file; `.gz` suffixes are compressed with gzip.
+    static func file(_ text: String, suffix: String) throws -> String {
+        let gzip = suffix.hasSuffix(".gz")
+        let path = NSTemporaryDirectory() + "import-\(UUID().uuidString)" + (gzip ? String(suffix.dropLast(3)) : suffix)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        guard gzip else { return path }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-f", path]
+        try process.run()
+        process.waitUntilExit()
+        return path + ".gz"
+    }
+
+    /// `count` documents with a few hundred distinct words, so statistics have something to count.
+    static func documents(_ count: Int, from start: Int = 0, tag: String = "") -> [(id: String, title: String, body: String)] {
+        let words = ["harbour", "lantern", "quartz", "meadow", "falcon", "cipher", "orchard", "glacier", "ember", "willow",
+                     "tundra", "saffron", "beacon", "marble", "thistle", "canyon", "velvet", "nectar", "pylon", "sparrow"]
+        return (start..<(start + count)).map { index in
+            let title = "\(words[index % 20]) \(words[(index / 20) % 20]) number\(index % 97) \(tag)"
+            let body = (0..<(5 + index % 11)).map { words[(index * 7 + $0 * 3) % 20] + "\($0 % 4)" }.joined(separator: " ")
+                + " the quick and the slow"
+            return (String(format: "doc-%06d", index), title, body)
+        }
+    }
+
+    static func jsonLines(_ documents: [(id: String, title: String, body: String)]) throws -> String {
+        try documents.map { document in
+            let object: [String: String] = ["id": document.id, "title": document.title, "body": document.body]
+            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// External id to stored JSON text of the collection's live documents.
+    func storedDocuments(_ collection: StoredCollection) async throws -> [String: String] {
+        let rows = try await schema.pool.query("""
+            SELECT external_id, document::text AS body FROM documents WHERE collection_id = \(collection.id) AND deleted_at IS NULL
+            """)
+        return Dictionary(uniqueKeysWithValues: try rows.map {
+            (try $0.decode(String.self, column: "external_id"), try $0.decode(String.self, column: "body"))
+        })
+    }
+
+    /// Differences between the stored statistics and those recomputed from the live documents (empty when
+    /// consistent): document count, class lengths, every lexeme's document frequency, and one posting per
+    /// live (document, lexeme).
+    func statisticsProblems(_ collection: StoredCollection) async throws -> [String] {
+        let row = try await schema.pool.query("""
+            WITH live AS (SELECT * FROM documents WHERE collection_id = \(collection.id) AND deleted_at IS NULL),
+            terms AS (SELECT l.lexeme, count(*) AS df FROM live, unnest(tsvector_to_array(live.search_vector)) AS l(lexeme) GROUP BY l.lexeme)
+            SELECT
+              (SELECT count(*) FROM live) AS documents,
+              (SELECT document_count FROM collection_statistics WHERE collection_id = \(collection.id)) AS stored_documents,
+              (SELECT ARRAY[sum(class_lengths[1]), sum(class_lengths[2]), sum(class_lengths[3]), sum(class_lengths[4])]::bigint[]::text FROM live) AS lengths,
+              (SELECT class_lengths::text FROM collection_statistics WHERE collection_id = \(collection.id)) AS stored_lengths,
+              (SELECT count(*) FROM terms t FULL JOIN (SELECT * FROM term_statistics WHERE collection_id = \(collection.id) AND document_frequency <> 0) s
+                  ON s.lexeme = t.lexeme WHERE s.document_frequency IS DISTINCT FROM t.df) AS frequency_mismatches,
+              (SELECT coalesce(sum(df), 0)::bigint FROM terms) AS postings_expected,
+              (SELECT count(*) FROM postings p JOIN live ON live.id = p.document_id WHERE p.collection_id = \(collection.id)) AS postings_live,
+              (SELECT count(*) FROM postings p WHERE p.collection_id = \(collection.id)) AS postings_all
+            """).single()
+        var problems: [String] = []
+        let documents = try row.decode(Int.self, column: "documents")
+        if try row.decode(Int?.self, column: "stored_documents") ?? 0 != documents { problems.append("document count") }
+        if documents > 0, try row.decode(String?.self, column: "lengths") != row.decode(String?.self, column: "stored_lengths") {
+            problems.append("class lengths")
+        }
+        let mismatches = try row.decode(Int.self, column: "frequency_mismatches")
+        if mismatches > 0 { problems.append("\(mismatches) document frequencies") }
+        let expected = try row.decode(Int.self, column: "postings_expected")
+        if try row.decode(Int.self, column: "postings_live") != expected || row.decode(Int.self, column: "postings_all") != expected {
+            problems.append("postings")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import LoupeTestSupport
+import PostgresClient
+import PostgresSearch
+import SearchCore
+import Synchronization
+import Testing
+
+/// Tells the concurrent writer and searcher to stop.
+final class StopFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
+}
+
+@Suite struct ReindexTests {
+    /// A collection of `count` documents imported, then its field weights swapped (title A→C, body B→A) so
+    /// every stored vector is stale.
+    static func staleCollection(_ fixture: ImportFixture, count: Int) async throws -> StoredCollection {
+        let path = try ImportFixture.file(try ImportFixture.jsonLines(ImportFixture.documents(count)), suffix: ".jsonl")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let collection = try await fixture.collection("weights")
+        _ = try await DocumentImporter(pool: fixture.schema.pool, collection: collection)
+            .run(ImportOptions(inputs: [path], batchSize: 500))
+        var changed = collection.definition
+        changed.fields = [try SearchableField(name: "title", weight: .c), try SearchableField(name: "body", weight: .a)]
+        return try await fixture.store.update(collection, to: changed)
+    }
+
+    @Test func aReindexAfterAWeightChangeWhileAWriterAndASearcherRun() async throws {
+        try await ImportFixture.with(maximumConnections: 8) { fixture in
+            let collection = try await Self.staleCollection(fixture, count: 3_000)
+            let reindexer = CollectionReindexer(pool: fixture.schema.pool, collection: collection)
+            #expect(try await reindexer.staleVectors().stale == 3_000)
+
+            let done = StopFlag()
+            let writerPool = fixture.schema.makePool(maximumConnections: 2)
+            let searcherPool = fixture.schema.makePool(maximumConnections: 2)
+            async let writes: (count: Int, errors: [String]) = {
+                let store = CollectionStore(pool: writerPool)
+                var count = 0, errors: [String] = []
+                while !done.isSet {
+                    // New documents and rewrites of existing ones, across the whole keyset range.
+                    let index = count * 37 % 4_000
+                    let document = ImportFixture.documents(1, from: index, tag: "rewritten\(count)")[0]
+                    let body = "{\"id\":\"\(document.id)\",\"title\":\"\(document.title)\",\"body\":\"\(document.body)\"}"
+                    do {
+                        try await store.upsert([(document.id, body)], into: collection)
+                    } catch {
+                        errors.append("\(error)")
+                    }
+                    count += 1
+                }
+                return (count, errors)
+            }()
+            async let searches: (count: Int, errors: [String]) = {
+                let engine = PostgresSearchEngine(pool: searcherPool, cursorAuthenticator: HMACCursorAuthenticator.random())
+                var count = 0, errors: [String] = []
+                let queries = ["quartz meadow", "falcon", "lantern OR cipher", "\"harbour lantern\"", "number12"]
+                while !done.isSet {
+                    do {
+                        let page = try await engine.search(SearchRequest(collection: "weights", query: queries[count % queries.count]))
+                        if page.hits.isEmpty { errors.append("no hits for \(queries[count % queries.count])") }
+                    } catch {
+                        errors.append("\(error)")
+                    }
+                    count += 1
+                }
+                return (count, errors)
+            }()
+            let summary = try await reindexer.run(ReindexOptions(batchSize: 100, throttle: .pause(.milliseconds(5)), cleanPendingListEvery: 1_000))
+            done.set()
+            let (writer, searcher) = await (writes, searches)
+            await writerPool.shutdown()
+            await searcherPool.shutdown()
+
+            #expect(writer.errors.isEmpty, "\(writer.errors.prefix(3))")
+            #expect(searcher.errors.isEmpty, "\(searcher.errors.prefix(3))")
+            #expect(writer.count > 10 && searcher.count > 10, "writes \(writer.count), searches \(searcher.count)")
+            #expect(summary.documents >= 3_000 && summary.rewritten >= 1)
+            #expect(summary.pendingPagesCleaned >= 0)
+            #expect(try await reindexer.staleVectors().stale == 0)
+            #expect(try await fixture.statisticsProblems(collection) == [])
+            // Body words now weigh A and title words C; nothing is left in B.
+            let weights = try await fixture.schema.pool.query("""
+                SELECT count(*) FILTER (WHERE search_vector::text LIKE '%A%' AND search_vector::text LIKE '%C%'
+                                          AND search_vector::text NOT LIKE '%B%') AS swapped, count(*) AS n
+                FROM documents WHERE collection_id = \(collection.id) AND deleted_at IS NULL
+                """).single()
+            #expect(try weights.decode(Int.self, column: "swapped") == weights.decode(Int.self, column: "n"))
+        }
+    }
+
+    @Test func verifyAndDryRunCountStaleVectorsAndChangeNothing() async throws {
+        try await ImportFixture.with { fixture in
+            let collection = try await Self.staleCollection(fixture, count: 400)
+            let reindexer = CollectionReindexer(pool: fixture.schema.pool, collection: collection)
+            let fingerprint: PostgresQuery = """
+                SELECT md5(string_agg(search_vector::text || updated_at::text, '|' ORDER BY external_id)) AS f
+                FROM documents WHERE collection_id = \(collection.id)
+                """
+            let before = try await fixture.schema.pool.query(fingerprint).single().decode(String.self, column: "f")
+            let report = try await reindexer.staleVectors(batchSize: 64, examples: 3)
+            #expect(report.documents == 400 && report.stale == 400)
+            #expect(report.examples == ["doc-000000", "doc-000001", "doc-000002"])
+            #expect(try await fixture.schema.pool.query(fingerprint).single().decode(String.self, column: "f") == before)
+
+            // Only some stale: a document rewritten by the app after the change is fresh already.
+            try await fixture.store.upsert([("doc-000005", "{\"id\":\"doc-000005\",\"title\":\"fresh\"}")], into: collection)
+            #expect(try await reindexer.staleVectors().stale == 399)
+            _ = try await reindexer.run(ReindexOptions(batchSize: 150))
+            #expect(try await reindexer.staleVectors().stale == 0)
+        }
+    }
+
+    @Test func anInterruptedReindexResumesFromItsCheckpoint() async throws {
+        try await ImportFixture.with { fixture in
+            let collection = try await Self.staleCollection(fixture, count: 1_000)
+            let reindexer = CollectionReindexer(pool: fixture.schema.pool, collection: collection)
+            let slow = Task { try await reindexer.run(ReindexOptions(batchSize: 50, throttle: .pause(.milliseconds(100)))) }
+            var position: String?
+            for _ in 0..<200 where position == nil || position! < "doc-000300" {
+                try await Task.sleep(for: .milliseconds(50))
+                position = try await fixture.schema.pool.query(
+                    "SELECT max(position) AS p FROM collection_jobs WHERE kind = 'reindex'").single().decode(String?.self, column: "p")
+            }
+            slow.cancel()
+            _ = await slow.result
+            let remaining = try await reindexer.staleVectors().stale
+            #expect(remaining > 0 && remaining < 1_000, "\(remaining) stale after the interruption")
+            let resumed = try await reindexer.run(ReindexOptions(batchSize: 200, resume: true))
+            #expect(resumed.resumed)
+            #expect(resumed.documents < 1_000 && resumed.rewritten == remaining)
+            #expect(try await reindexer.staleVectors().stale == 0)
+            #expect(try await fixture.statisticsProblems(collection) == [])
+        }
+    }
+
+    @Test func searchIndexesAreRebuiltConcurrentlyAndPendingListsCleaned() async throws {
+        try await ImportFixture.with { fixture in
+            let collection = try await Self.staleCollection(fixture, count: 200)
+            let reindexer = CollectionReindexer(pool: fixture.schema.pool, collection: collection)
+            _ = try await reindexer.cleanPendingLists()
+            #expect(try await reindexer.pendingLists().map(\.index) == CollectionReindexer.searchIndexes)
+            try await reindexer.rebuildIndexes()
+            let indexes = try await fixture.schema.pool.query("""
+                SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = \(fixture.schema.name) AND c.relname LIKE 'idx_documents_s%'
+                ORDER BY 1
+                """)
+            #expect(try indexes.map { try $0.decode(String.self, column: "name") } == CollectionReindexer.searchIndexes)
+            #expect(try indexes.allSatisfy { try $0.decode(Bool.self, column: "valid") })
+            #expect(try await fixture.engine.search(SearchRequest(collection: "weights", query: "falcon")).hits.count > 0)
+        }
+    }
+
+    @Test func throttlesParseAndPace() {
+        #expect(ReindexThrottle(parsing: "250ms") == .pause(.milliseconds(250)))
+        #expect(ReindexThrottle(parsing: "2s") == .pause(.seconds(2)))
+        #expect(ReindexThrottle(parsing: "5000/s") == .rate(5_000))
+        #expect(ReindexThrottle(parsing: "none") == ReindexThrottle.none)
+        #expect(ReindexThrottle(parsing: "fast") == nil)
+        #expect(ReindexThrottle(parsing: "-1/s") == nil)
+    }
+}

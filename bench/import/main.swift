@@ -1,0 +1,258 @@
+// Import and reindex throughput: `loupe import`'s code (DocumentImporter) on the Debian descriptions
+// (63,955 documents) and on the whole ~300k scale corpus, in bulk and incremental mode, beside the ceiling
+// measured in the same run: `to_tsvector('english', title || ' ' || text)` alone over the same text, split
+// over two connections (both cores). Then a reindex after a weight change, and small loads that show
+// where the automatic mode switches.
+//
+//   swift run -c release --scratch-path .build-import BenchImport [--out bench/results] [--skip-scale]
+//
+// Every measurement starts from a freshly migrated schema `bench_import` (dropped at the end).
+import BenchSupport
+import DocumentSources
+import Foundation
+import PostgresClient
+import PostgresSearch
+import SearchCore
+
+struct Measurement {
+    let name: String
+    let corpus: String
+    let mode: String
+    let documents: Int
+    let megabytes: Double
+    let seconds: Double
+    var firstSearchable: Double?
+    var note = ""
+
+    var documentsPerSecond: Double { Double(documents) / seconds }
+    var megabytesPerSecond: Double { megabytes / seconds }
+
+    var json: [String: Any] {
+        ["name": name, "corpus": corpus, "mode": mode, "documents": documents, "megabytes": megabytes, "seconds": seconds,
+         "documents_per_second": documentsPerSecond, "megabytes_per_second": megabytesPerSecond,
+         "first_searchable_seconds": firstSearchable as Any, "note": note]
+    }
+}
+
+func seconds(_ duration: Duration) -> Double { duration / .seconds(1) }
+
+@main
+struct BenchImport {
+    static let schema = "bench_import"
+    static let debian = "corpus/scale/debian-descriptions.jsonl.gz"
+    static let scale = ["debian-descriptions", "gcide", "wordnet"].map { "corpus/scale/\($0).jsonl.gz" }
+
+    static func main() async throws {
+        var output = "bench/results", skipScale = false
+        var arguments = CommandLine.arguments.dropFirst().makeIterator()
+        while let argument = arguments.next() {
+            switch argument {
+            case "--out": output = arguments.next() ?? output
+            case "--skip-scale": skipScale = true
+            default: throw BenchError("unknown option \(argument)")
+            }
+        }
+        let server = try await PostgresConfiguration.resolve(url: nil)
+        var results: [Measurement] = []
+        func record(_ measurement: Measurement) {
+            results.append(measurement)
+            print(String(format: "%-44@ %8d docs %7.1f s %8.0f docs/s %6.2f MB/s", measurement.name as NSString,
+                         measurement.documents, measurement.seconds, measurement.documentsPerSecond, measurement.megabytesPerSecond))
+        }
+
+        let corpora: [(name: String, files: [String])] = skipScale ? [("debian", [debian])] : [("debian", [debian]), ("scale", scale)]
+        for corpus in corpora {
+            record(try await ceiling(corpus.name, corpus.files, server: server))
+            for mode in [ImportMode.bulk, .incremental] {
+                record(try await withFreshSchema(server) { pool in
+                    let collection = try await createCollection(pool, "bench")
+                    return try await load(pool, collection, corpus.files, mode: mode, name: "import \(corpus.name) (\(mode))", corpus: corpus.name)
+                })
+            }
+        }
+
+        // Reindex after a weight change (title A->C, text B->A), over the largest corpus loaded.
+        let reindexCorpus = corpora.last ?? ("debian", [debian])
+        record(try await withFreshSchema(server) { pool in
+            let collection = try await createCollection(pool, "bench")
+            _ = try await load(pool, collection, reindexCorpus.files, mode: .bulk, name: "", corpus: reindexCorpus.name)
+            var changed = collection.definition
+            changed.fields = [try SearchableField(name: "title", weight: .c), try SearchableField(name: "text", weight: .a)]
+            let updated = try await CollectionStore(pool: pool).update(collection, to: changed)
+            let reindexer = CollectionReindexer(pool: pool, collection: updated)
+            let summary = try await reindexer.run(ReindexOptions(batchSize: 1_000))
+            let text = try await textMegabytes(pool)
+            var measurement = Measurement(
+                name: "reindex \(reindexCorpus.name) after a weight change", corpus: reindexCorpus.name, mode: "online",
+                documents: summary.documents, megabytes: text, seconds: seconds(summary.elapsed))
+            measurement.note = "\(summary.rewritten) rewritten, batches of 1,000, \(summary.pendingPagesCleaned) GIN pending pages cleaned"
+            let stale = try await reindexer.staleVectors().stale
+            measurement.note += "; stale after: \(stale)"
+            return measurement
+        })
+
+        // Where the automatic mode switches: 5,000 documents into an empty collection and into one that
+        // already holds the Debian descriptions, each way.
+        let small = try prefixFile(debian, lines: 5_000)
+        defer { try? FileManager.default.removeItem(atPath: small) }
+        for mode in [ImportMode.bulk, .incremental] {
+            record(try await withFreshSchema(server) { pool in
+                let collection = try await createCollection(pool, "bench")
+                return try await load(pool, collection, [small], mode: mode, name: "5,000 into an empty collection (\(mode))", corpus: "debian 5k")
+            })
+        }
+        let others = try prefixFile("corpus/scale/wordnet.jsonl.gz", lines: 5_000)
+        defer { try? FileManager.default.removeItem(atPath: others) }
+        for mode in [ImportMode.bulk, .incremental] {
+            record(try await withFreshSchema(server) { pool in
+                let collection = try await createCollection(pool, "bench")
+                _ = try await load(pool, collection, [debian], mode: .bulk, name: "", corpus: "debian")
+                return try await load(pool, collection, [others], mode: mode, name: "5,000 into 63,955 documents (\(mode))", corpus: "wordnet 5k")
+            })
+        }
+
+        try write(results, to: output)
+    }
+
+    /// `to_tsvector('english', title || ' ' || text)` over the corpus text, on two connections at once.
+    static func ceiling(_ name: String, _ files: [String], server: PostgresConfiguration) async throws -> Measurement {
+        try await withFreshSchema(server) { pool in
+            try await pool.query("CREATE UNLOGGED TABLE bench_text (n BIGINT, title TEXT, body TEXT)")
+            var documents = 0
+            try await pool.withConnection { connection in
+                _ = try await connection.copyIn("COPY bench_text (n, title, body) FROM STDIN") { writer in
+                    for file in files {
+                        let reader = try RecordReaders.open(file)
+                        while let record = try reader.next() {
+                            guard case .document(let document) = record.content else { continue }
+                            try await writer.writeRow([String(documents), document.body["title"]?.textValue ?? "", document.body["text"]?.textValue ?? ""])
+                            documents += 1
+                        }
+                    }
+                }
+            }
+            try await pool.query("VACUUM ANALYZE bench_text")
+            let megabytes = try await pool.query("SELECT (sum(octet_length(title) + octet_length(body)) / 1e6)::float8 AS mb FROM bench_text")
+                .single().decode(Double.self, column: "mb")
+            // Warm the cache, then time both halves at once.
+            try await pool.query("SELECT count(*) FROM bench_text")
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for half in 0..<2 {
+                    group.addTask {
+                        try await pool.query("""
+                            SELECT sum(length(to_tsvector('english', title || ' ' || body))) FROM bench_text WHERE n % 2 = \(half)
+                            """)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            return Measurement(
+                name: "ceiling \(name): to_tsvector alone, 2 cores", corpus: name, mode: "ceiling", documents: documents,
+                megabytes: megabytes, seconds: seconds(.now - start))
+        }
+    }
+
+    static func load(
+        _ pool: PostgresConnectionPool, _ collection: StoredCollection, _ files: [String], mode: ImportMode, name: String, corpus: String
+    ) async throws -> Measurement {
+        let summary = try await DocumentImporter(pool: pool, collection: collection)
+            .run(ImportOptions(inputs: files, mode: mode, batchSize: 2_000, writers: 2))
+        guard summary.completed, summary.problems == 0 else { throw BenchError("\(name): \(summary.problems) bad records") }
+        var measurement = Measurement(
+            name: name, corpus: corpus, mode: mode.rawValue, documents: summary.records,
+            megabytes: Double(summary.bytesDecoded) / 1e6, seconds: seconds(summary.elapsed),
+            firstSearchable: summary.firstSearchableAfter.map(seconds))
+        measurement.note = (summary.publishingTime.map { String(format: "publication %.1f s; ", $0 / .seconds(1)) } ?? "")
+            + "peak RSS of the process so far \(peakResidentMegabytes()) MB"
+        return measurement
+    }
+
+    static func createCollection(_ pool: PostgresConnectionPool, _ name: String) async throws -> StoredCollection {
+        try await CollectionStore(pool: pool).create(try CollectionDefinition(
+            name: CollectionName(name), fields: [SearchableField(name: "title", weight: .a), SearchableField(name: "text", weight: .b)]))
+    }
+
+    static func textMegabytes(_ pool: PostgresConnectionPool) async throws -> Double {
+        try await pool.query("""
+            SELECT (sum(octet_length(coalesce(document->>'title', '')) + octet_length(coalesce(document->>'text', ''))) / 1e6)::float8 AS mb
+            FROM documents
+            """).single().decode(Double.self, column: "mb")
+    }
+
+    static func withFreshSchema<T>(
+        _ server: PostgresConfiguration, isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnectionPool) async throws -> T
+    ) async throws -> T {
+        let admin = try await PostgresConnection.connect(server)
+        try await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
+        try await admin.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"))
+        try await admin.query("CHECKPOINT")
+        var configuration = server
+        configuration.searchPath = [schema]
+        let pool = PostgresConnectionPool(configuration: configuration, options: .init(maximumConnections: 4))
+        try await Migrator(pool: pool, migrations: try MigrationSource.load(from: MigrationSource.defaultDirectory())).up()
+        do {
+            let value = try await body(pool)
+            await pool.shutdown()
+            try await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+            return value
+        } catch {
+            await pool.shutdown()
+            _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+            throw error
+        }
+    }
+
+    /// The first `lines` lines of a (gzip) file, as a plain temporary file, read as a stream.
+    static func prefixFile(_ path: String, lines: Int) throws -> String {
+        let reader = LineReader(source: try ByteSource(path: path))
+        var bytes: [UInt8] = []
+        while reader.lineNumber < lines, let line = try reader.next() {
+            if case .text(let text) = line { bytes += text + [0x0A] }
+        }
+        let out = NSTemporaryDirectory() + "bench-import-\(UUID().uuidString).jsonl"
+        try Data(bytes).write(to: URL(fileURLWithPath: out))
+        return out
+    }
+
+    static func peakResidentMegabytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss / 1024)
+    }
+
+    static func write(_ results: [Measurement], to output: String) throws {
+        let machine = machineFacts()
+        let command = "swift run -c release --scratch-path .build-import BenchImport"
+        let report: [String: Any] = ["command": command, "machine": machine, "measurements": results.map(\.json)]
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: "\(output)/import-throughput.json"))
+        var table = "| run | documents | seconds | documents/s | MB/s | first searchable (s) | of ceiling | notes |\n|---|---|---|---|---|---|---|---|\n"
+        for m in results {
+            let ceiling = results.first { $0.mode == "ceiling" && $0.corpus == m.corpus }
+            let ratio = ceiling.map { String(format: "%.0f%%", 100 * m.documentsPerSecond / $0.documentsPerSecond) } ?? "-"
+            table += "| \(m.name) | \(m.documents) | \(String(format: "%.1f", m.seconds)) | \(String(format: "%.0f", m.documentsPerSecond)) | "
+                + "\(String(format: "%.2f", m.megabytesPerSecond)) | \(m.firstSearchable.map { String(format: "%.1f", $0) } ?? "-") | "
+                + "\(m.mode == "ceiling" ? "100%" : ratio) | \(m.note) |\n"
+        }
+        let markdown = """
+            # Import and reindex throughput
+
+            Command: `\(command)` (release build), on the dev cluster, each run in a freshly migrated schema.
+            Imports run `DocumentImporter` (what `loupe import` runs) with batches of 2,000 and 2 writer connections,
+            fields `title` (A) and `text` (B). MB/s counts the decompressed JSON read. The ceiling is
+            `to_tsvector('english', title || ' ' || text)` alone over the same text, split over two connections
+            (both cores), in the same run; "of ceiling" compares documents/s with it. First searchable: when the
+            first imported documents became visible to search (bulk: at the publication, the end). Peak RSS is the
+            benchmark process's high-water mark so far (it reads every corpus once for the ceiling too).
+
+            \(table)
+            Machine: \(machine["cpu"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["memory"] ?? ""); \(machine["postgresql"] ?? ""), local cluster on a Unix socket; load average at the end \(machine["load"] ?? ""); commit \(machine["commit"] ?? ""); \(machine["date"] ?? "").
+
+            """
+        try markdown.write(toFile: "\(output)/import-throughput.md", atomically: true, encoding: .utf8)
+        print(markdown)
+    }
+}
