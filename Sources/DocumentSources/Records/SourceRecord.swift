@@ -63,18 +63,14 @@ struct RecordValidator {
     let idKeys: [String]
     let limits: DocumentLimits
 
-    var parserLimits: JSONParser.Limits {
-        JSONParser.Limits(maximumDepth: limits.maximumDepth, maximumStringBytes: limits.maximumFieldBytes)
-    }
-
     /// Parses one JSON text as a document.
     func record(json bytes: some Collection<UInt8>, line: Int) -> SourceRecord {
         guard bytes.count <= limits.maximumDocumentBytes else { return tooLarge(line: line) }
         do {
-            return record(value: try JSONParser.parse(bytes, limits: parserLimits), line: line)
+            return record(value: try JSONParser.parse(bytes, limits: limits.parserLimits), line: line)
         } catch {
             return SourceRecord(file: file, line: line, content: .problem(RecordProblem(
-                file: file, line: line, code: .document(DocumentProblem.Code(jsonFailure: error)), reason: error.description)))
+                file: file, line: line, code: .document(DocumentProblem.Code(error)), reason: error.description)))
         }
     }
 
@@ -99,18 +95,5 @@ struct RecordValidator {
 
     func problem(line: Int, _ code: RecordProblem.Code, _ reason: String) -> SourceRecord {
         SourceRecord(file: file, line: line, content: .problem(RecordProblem(file: file, line: line, code: code, reason: reason)))
-    }
-}
-
-extension DocumentProblem.Code {
-    /// The same mapping the HTTP API uses for parser failures.
-    init(jsonFailure failure: JSONParser.Failure) {
-        switch failure {
-        case .syntax: self = .invalidJSON
-        case .invalidUTF8: self = .invalidUTF8
-        case .nulCharacter, .unpairedSurrogate: self = .nulCharacter
-        case .tooDeep: self = .tooDeep
-        case .stringTooLong: self = .fieldTooLarge
-        }
     }
 }

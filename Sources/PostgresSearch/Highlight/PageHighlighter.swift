@@ -11,7 +11,7 @@ enum PageHighlighter {
         _ hits: inout [Hit], request: HighlightRequest, plan: SearchPlan, maximumBytes: Int,
         on connection: PostgresConnection
     ) async throws {
-        let query = highlightQuery(plan.analyzed)
+        let query = plan.analyzed.highlightQuery
         // First letters of everything that can match: a word that starts otherwise cannot analyse to it.
         let stems = Set((query.terms + query.prefixes + query.phrases.flatMap { $0.compactMap { $0 } }).map { String($0.prefix(3)) })
         guard !stems.isEmpty else { return }
@@ -57,21 +57,5 @@ enum PageHighlighter {
                 hits[item.hit].highlights[item.field] = result
             }
         }
-    }
-
-    /// What counts as a match: single words anywhere, prefixes, and quoted phrases only as a whole.
-    static func highlightQuery(_ analyzed: AnalyzedQuery) -> HighlightQuery {
-        var query = HighlightQuery()
-        for unit in analyzed.units {
-            if unit.isQuotedPhrase {
-                query.phrases.append(unit.positions.map { $0.first })
-            } else if unit.isPrefix {
-                query.terms.formUnion(unit.positions.dropLast().flatMap { $0 })
-                query.prefixes.append(contentsOf: unit.positions.last ?? [])
-            } else {
-                query.terms.formUnion(unit.lexemes)
-            }
-        }
-        return query
     }
 }

@@ -2,26 +2,6 @@ import Foundation
 import PostgresClient
 import SearchCore
 
-/// A query unit after analysis: lexeme alternatives per position, with stop words as holes.
-struct AnalyzedUnit: Sendable, Hashable {
-    /// Never empty, never starting or ending with a hole (an empty position).
-    var positions: [[String]]
-    var isPrefix: Bool
-    /// True when the user quoted it; a single word that analyses to several positions (`e-mail`) is not.
-    var isQuotedPhrase: Bool
-
-    var lexemes: [String] { positions.flatMap { $0 } }
-}
-
-/// A parsed query with every unit analysed by the collection's text search configuration.
-struct AnalyzedQuery: Sendable, Hashable {
-    var clauses: [[AnalyzedUnit]]
-    var exclusions: [AnalyzedUnit]
-
-    var isEmpty: Bool { clauses.isEmpty }
-    var units: [AnalyzedUnit] { clauses.flatMap { $0 } }
-}
-
 /// Analyses query words with PostgreSQL itself (`ts_debug`), so query lexemes are exactly what the
 /// indexing trigger produced for the same words.
 enum QueryAnalyzer {
@@ -46,36 +26,10 @@ enum QueryAnalyzer {
             positionsByWord[index].append(try row.decode([String].self, column: "lexemes"))
         }
         var cursor = 0
-        func analyzeNext(_ unit: QueryUnit) -> AnalyzedUnit? {
-            var positions: [[String]] = []
-            for word in unit.words {
-                var wordPositions = positionsByWord[cursor]
-                cursor += 1
-                // A prefix that is a stop word ("the*") still means "words starting with the".
-                if case .prefix = unit, wordPositions.allSatisfy(\.isEmpty) {
-                    wordPositions = [[word.lowercased()]]
-                }
-                positions.append(contentsOf: wordPositions)
-            }
-            while positions.first?.isEmpty == true { positions.removeFirst() }
-            while positions.last?.isEmpty == true { positions.removeLast() }
-            guard !positions.isEmpty else { return nil }
-            let isPrefix: Bool
-            let isQuoted: Bool
-            switch unit {
-            case .term: (isPrefix, isQuoted) = (false, false)
-            case .prefix: (isPrefix, isQuoted) = (true, false)
-            case .phrase: (isPrefix, isQuoted) = (false, true)
-            }
-            return AnalyzedUnit(positions: positions, isPrefix: isPrefix, isQuotedPhrase: isQuoted)
+        return AnalyzedQuery.assemble(parsed) { _ in
+            defer { cursor += 1 }
+            return positionsByWord[cursor]
         }
-        var clauses: [[AnalyzedUnit]] = []
-        for clause in parsed.clauses {
-            let analyzed = clause.alternatives.compactMap(analyzeNext)
-            if !analyzed.isEmpty { clauses.append(analyzed) }
-        }
-        let exclusions = parsed.exclusions.compactMap(analyzeNext)
-        return AnalyzedQuery(clauses: clauses, exclusions: exclusions)
     }
 }
 
