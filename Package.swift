@@ -88,9 +88,21 @@ let package = Package(
             dependencies: ["SearchCore"],
             swiftSettings: swiftSettings
         ),
+        // `loupe bench`: relevance on judged collections and speed at several scales, beside plain PostgreSQL.
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "SearchCore", "Relevance", "PostgresClient", "PostgresSearch", "InvertedIndex", "DocumentSources", "SearchAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "loupe",
             dependencies: [
+                "Benchmarks",
+                "Relevance",
                 "SearchCore",
                 "PostgresClient",
                 "PostgresSearch",

@@ -5,6 +5,6 @@ struct Loupe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loupe",
         abstract: "Full-text search on PostgreSQL.",
-        subcommands: [ServeCommand.self, DatabaseCommand.self, MigrateCommand.self, ImportCommand.self, ReindexCommand.self]
+        subcommands: [ServeCommand.self, DatabaseCommand.self, MigrateCommand.self, ImportCommand.self, ReindexCommand.self, BenchCommand.self]
     )
 }

@@ -69,11 +69,15 @@ public struct LoupeAPI: Sendable {
         return router
     }
 
-    /// The whole application, ready for `runService()` or a `ServiceGroup`.
-    public func buildApplication(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
+    /// The whole application, ready for `runService()` or a `ServiceGroup`. `onListening` receives the bound
+    /// port (useful with port 0).
+    public func buildApplication(
+        host: String, port: Int, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         Application(
             router: buildRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "loupe"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)
     }
 }
