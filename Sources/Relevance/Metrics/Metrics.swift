@@ -50,6 +50,20 @@ public struct Evaluation: Sendable, Equatable {
     public let mean: [Metric: Double]
     /// How many queries the means are over.
     public let queryCount: Int
+
+    /// Scores already computed per query (stored results, or fixtures); the means are taken over every query given,
+    /// a metric missing from a query counting 0 there.
+    public init(perQuery: [String: [Metric: Double]]) {
+        var sums: [Metric: Double] = [:]
+        // Sorted, so the sums add up in the same order on every run.
+        for queryID in perQuery.keys.sorted() {
+            sums.merge(perQuery[queryID] ?? [:], uniquingKeysWith: +)
+        }
+        let count = perQuery.count
+        self.perQuery = perQuery
+        self.mean = sums.mapValues { $0 / Double(count) }
+        self.queryCount = count
+    }
 }
 
 public enum Evaluator {
@@ -58,17 +72,12 @@ public enum Evaluator {
     /// mean; queries the qrels do not judge are ignored.
     public static func evaluate(_ run: Run, qrels: Qrels, metrics: [Metric]) -> Evaluation {
         var perQuery: [String: [Metric: Double]] = [:]
-        var sums: [Metric: Double] = [:]
-        // qrels.queryIDs is sorted, so the sums add up in the same order on every run.
         for queryID in qrels.queryIDs {
             let judgements = qrels.judgements[queryID] ?? [:]
             guard judgements.values.contains(where: { $0 > 0 }) else { continue }
-            let scores = evaluate(ranking: run.ranking(for: queryID).map(\.documentID), judgements: judgements, metrics: metrics)
-            perQuery[queryID] = scores
-            sums.merge(scores, uniquingKeysWith: +)
+            perQuery[queryID] = evaluate(ranking: run.ranking(for: queryID).map(\.documentID), judgements: judgements, metrics: metrics)
         }
-        let count = perQuery.count
-        return Evaluation(perQuery: perQuery, mean: sums.mapValues { $0 / Double(count) }, queryCount: count)
+        return Evaluation(perQuery: perQuery)
     }
 
     /// Scores one query's `ranking` (document ids, best first) against its `judgements` (document id -> grade).
