@@ -122,12 +122,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "BenchRelevance",
-            dependencies: ["BenchSupport", "PostgresClient", "PostgresSearch", "Relevance", "SearchCore"],
-            path: "bench/relevance",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
             name: "BenchScale",
             dependencies: ["BenchSupport", "PostgresClient", "PostgresSearch", "SearchCore"],
             path: "bench/scale",
@@ -184,6 +178,11 @@ let package = Package(
                 "SearchAPI", "SearchCore", "PostgresSearch", "PostgresClient", "InvertedIndex", "LoupeTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BenchmarksTests",
+            dependencies: ["Benchmarks", "Relevance", "PostgresSearch", "SearchCore", "LoupeTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure relevance on judged collections and speed at several corpus sizes.",
-        subcommands: [BenchSpeedCommand.self])
+        subcommands: [BenchRelevanceCommand.self, BenchSpeedCommand.self])
 }
 
 /// `--output`: where results go; created when missing.
@@ -19,8 +19,9 @@ struct BenchOutputOptions: ParsableArguments {
     var keepSchema = false
 
     func write(_ text: String, to name: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let path = "\(output)/\(name)"
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

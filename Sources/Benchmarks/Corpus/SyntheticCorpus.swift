@@ -1,4 +1,5 @@
 import DocumentSources
+import Relevance
 import Foundation
 import SearchCore
 
