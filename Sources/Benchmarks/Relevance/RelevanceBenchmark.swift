@@ -159,7 +159,7 @@ public struct RelevanceBenchmark: Sendable {
                 if options.engines.contains(.postgres) {
                     let engine = PostgresSearchEngine(pool: schema.pool, cursorAuthenticator: HMACCursorAuthenticator.random())
                     if options.rankings.contains("bm25") {
-                        systems.append(try await measureEngine(engine, collection: "bench", variant: Variant(), queries: queries, judged: judged, qrels: qrels, note: note))
+                        systems.append(try await measureEngine(engine, collection: "bench", variant: nil, queries: queries, judged: judged, qrels: qrels, note: note))
                     }
                     for (index, variant) in options.variants.enumerated() {
                         note("loading the corpus for variant \(variant.label)")
@@ -188,19 +188,20 @@ public struct RelevanceBenchmark: Sendable {
                 loader.batchSize = 5_000
                 documents = try await loader.loadJSONLines(path: dataset.corpusFile.path, into: name).written
                 if index == 0, !options.rankings.contains("bm25") { continue }
-                systems.append(try await measureEngine(engine, collection: name, variant: variant, queries: queries, judged: judged, qrels: qrels, note: note))
+                systems.append(try await measureEngine(engine, collection: name, variant: index == 0 ? nil : variant, queries: queries, judged: judged, qrels: qrels, note: note))
             }
         }
         return Outcome(datasetName: dataset.name, split: options.split, documents: documents, judgedQueries: judged.count,
                        systems: systems, machine: MachineFacts.collect(postgres: postgresFacts))
     }
 
+    /// Variants carry their settings in the name, even one equal to the defaults, so names stay unique.
     private func measureEngine(
-        _ engine: any SearchEngine, collection: String, variant: Variant, queries: QuerySet, judged: [String], qrels: Qrels,
+        _ engine: any SearchEngine, collection: String, variant: Variant?, queries: QuerySet, judged: [String], qrels: Qrels,
         note: @escaping @Sendable (String) -> Void
     ) async throws -> SystemRun {
-        let isDefault = variant == Variant()
-        let name = "Loupe BM25" + (isDefault ? "" : " \(variant.label)") + " (\(engine.name))"
+        let name = "Loupe BM25" + (variant.map { " \($0.label)" } ?? "") + " (\(engine.name))"
+        let variant = variant ?? Variant()
         return try await measure(name: name, engine: engine.name, ranking: "bm25", match: "auto", parameters: variant.parameters,
                                  queries: queries, judged: judged, qrels: qrels, note: note) { text in
             try await Self.ranking(engine: engine, collection: collection, query: text, depth: options.depth)
