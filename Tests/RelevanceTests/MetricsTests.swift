@@ -88,15 +88,30 @@ private func close(_ value: Double?, _ expected: Double) -> Bool {
         #expect(cutAtZero[.ndcg(0)] == 0)
     }
 
-    @Test func tiedScoresKeepTheOrderGiven() throws {
-        // Both scored 1.0; the run's order (b, then a) is the ranking, not document-id order.
-        let run = Run(rankings: ["q": [.init(documentID: "b", score: 1.0), .init(documentID: "a", score: 1.0)]])
+    @Test func tiedScoresKeepTheOrderGivenWhenAskedTo() throws {
+        // Both scored 1.0; the run's order (a, then b) is the ranking, not trec_eval's order.
+        let run = Run(rankings: ["q": [.init(documentID: "a", score: 1.0), .init(documentID: "b", score: 1.0)]])
         let qrels = try Qrels.parse("q\ta\t1\n")
-        let evaluation = Evaluator.evaluate(run, qrels: qrels, metrics: [.reciprocalRank(10), .precision(1)])
-        // a is at rank 2: 1/2
-        #expect(evaluation.perQuery["q"]?[.reciprocalRank(10)] == 0.5)
-        // Rank 1 is b, not relevant: 0 / 1
+        let evaluation = Evaluator.evaluate(run, qrels: qrels, metrics: [.reciprocalRank(10), .precision(1)], order: .asRanked)
+        #expect(evaluation.perQuery["q"]?[.reciprocalRank(10)] == 1)
+        #expect(evaluation.perQuery["q"]?[.precision(1)] == 1)
+    }
+
+    @Test func trecEvalOrderSortsByScoreThenDocumentIDDescending() throws {
+        // trec_eval ignores the given order: score descending, ties by document id descending, so b comes before a
+        // and the relevant a drops to rank 3 behind the higher-scored c.
+        let run = Run(rankings: ["q": [
+            .init(documentID: "a", score: 1.0), .init(documentID: "b", score: 1.0), .init(documentID: "c", score: 2.0),
+        ]])
+        let qrels = try Qrels.parse("q\ta\t1\n")
+        let evaluation = Evaluator.evaluate(run, qrels: qrels, metrics: [.reciprocalRank(10), .precision(1), .ndcg(10)])
+        #expect(evaluation.perQuery["q"]?[.reciprocalRank(10)] == 1.0 / 3)
         #expect(evaluation.perQuery["q"]?[.precision(1)] == 0)
+        // nDCG@10: gain 1 at rank 3, ideal gain 1 at rank 1: (1 / log2 4) / (1 / log2 2) = 0.5
+        #expect(evaluation.perQuery["q"]?[.ndcg(10)] == 0.5)
+        // Byte order, as strcmp: "B" (0x42) sorts below "a" (0x61), so descending puts "a" first.
+        let mixed = Run(rankings: ["q": [.init(documentID: "B", score: 1.0), .init(documentID: "a", score: 1.0)]])
+        #expect(Evaluator.evaluate(mixed, qrels: qrels, metrics: [.precision(1)]).perQuery["q"]?[.precision(1)] == 1)
     }
 
     @Test func meanSkipsQueriesWithoutRelevantDocumentsAndCountsMissingOnesAsZero() throws {

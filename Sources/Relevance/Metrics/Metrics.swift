@@ -67,15 +67,28 @@ public struct Evaluation: Sendable, Equatable {
 }
 
 public enum Evaluator {
+    /// Which order a run's entries are scored in.
+    public enum RankingOrder: Sendable {
+        /// trec_eval's: score descending, ties by document id descending (byte order), whatever the rank column
+        /// or the engine said. Metrics then equal trec_eval's on the run file.
+        case trecEval
+        /// The order the engine returned, ties included.
+        case asRanked
+    }
+
     /// Scores `run` on every query of `qrels` with at least one relevant document (the others cannot score and are
     /// skipped, as BEIR's pytrec_eval evaluation does). A query the run has no ranking for scores 0 and counts in the
     /// mean; queries the qrels do not judge are ignored.
-    public static func evaluate(_ run: Run, qrels: Qrels, metrics: [Metric]) -> Evaluation {
+    public static func evaluate(_ run: Run, qrels: Qrels, metrics: [Metric], order: RankingOrder = .trecEval) -> Evaluation {
         var perQuery: [String: [Metric: Double]] = [:]
         for queryID in qrels.queryIDs {
             let judgements = qrels.judgements[queryID] ?? [:]
             guard judgements.values.contains(where: { $0 > 0 }) else { continue }
-            perQuery[queryID] = evaluate(ranking: run.ranking(for: queryID).map(\.documentID), judgements: judgements, metrics: metrics)
+            var entries = run.ranking(for: queryID)
+            if order == .trecEval {
+                entries.sort { $0.score != $1.score ? $0.score > $1.score : $1.documentID.utf8.lexicographicallyPrecedes($0.documentID.utf8) }
+            }
+            perQuery[queryID] = evaluate(ranking: entries.map(\.documentID), judgements: judgements, metrics: metrics)
         }
         return Evaluation(perQuery: perQuery)
     }

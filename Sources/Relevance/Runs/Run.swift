@@ -1,7 +1,7 @@
 /// What a search engine returned for each query of a benchmark: per query id, the documents it ranked, best first.
 ///
-/// The order of a ranking is the engine's order: rank 1 is the first entry, whatever the scores say. Scores are
-/// kept for the run file only; ties and even increasing scores never reorder a ranking here.
+/// A ranking is kept in the engine's order: rank 1 is the first entry. ``Evaluator`` re-sorts by score as
+/// trec_eval does unless asked to keep this order.
 public struct Run: Sendable, Equatable {
     /// One retrieved document and the score the engine gave it.
     public struct Entry: Sendable, Equatable {
@@ -31,8 +31,8 @@ public struct Run: Sendable, Equatable {
 
     /// The run as TREC run lines, `qid Q0 docid rank score tag`, queries sorted by id, ranks from 1 in the given order.
     ///
-    /// trec_eval ignores the rank column and re-sorts each query by score, breaking ties by document id descending,
-    /// so it agrees with ``Evaluator`` only where scores strictly decrease down a ranking. The format has no quoting:
+    /// trec_eval ignores the rank column and re-sorts each query by score, breaking ties by document id descending;
+    /// ``Evaluator`` does the same by default (`RankingOrder.trecEval`), so its figures are trec_eval's on this file. The format has no quoting:
     /// ids must not contain whitespace; whitespace in `tag` is written as `_`, and an empty tag as `loupe`.
     public func trecFormat(tag: String) -> String {
         let safeTag = tag.isEmpty ? "loupe" : String(tag.map { $0.isWhitespace ? "_" : $0 })
