@@ -38,6 +38,7 @@ import Testing
             try await fixture.add(Self.corpus(count: 1_500))
             var eager = PostgresSearchEngine.Options()
             eager.exhaustiveMatchLimit = 0
+            eager.exhaustiveConjunctionLimit = 0
             eager.aggregatedPostingsLimit = 0
             var exhaustive = PostgresSearchEngine.Options()
             exhaustive.exhaustiveMatchLimit = .max

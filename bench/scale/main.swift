@@ -1,10 +1,13 @@
 // Query latency on the ~300k-document scale corpus with its real query workload: Loupe's query service
 // (top-10 page with highlights) beside plain `ORDER BY ts_rank(search_vector, q) LIMIT 10`, same run,
-// same database.
+// same database. A second, synthetic group of high-match queries (built from the corpus's most frequent
+// lexemes, not from the workload) measures the case ranking has to prune hardest.
 //
-//   swift run -c release BenchScale [--out bench/results] [--reload] [--rounds 3]
+//   swift run -c release BenchScale [--out bench/results] [--reload] [--rounds 3] [--schema bench_scale]
 //
 // The corpus is loaded once into schema `bench_scale` (kept between runs; --reload starts over).
+// --queries N keeps the first N workload queries (the high-match group always runs); --min-matches N keeps
+// only queries with more matches than N (for a quick look at the expensive ones).
 import BenchSupport
 import Foundation
 import PostgresClient
@@ -14,14 +17,30 @@ import SearchCore
 struct WorkloadQuery {
     let text: String
     let kind: String
+    /// False for the synthetic high-match queries.
+    var fromWorkload = true
 }
+
+/// Not from the workload: the ten most frequent lexemes of the corpus (term_statistics) as a user would
+/// type them, ten ORs of them with over 50,000 matches each, and the ten ANDs of them with the most
+/// matches (only the first three have over 50,000: few pairs co-occur that often).
+let highMatchQueries: [WorkloadQuery] =
+    ["1913", "webster", "n", "use", "package", "see", "1", "provide", "2", "contain"]
+        .map { WorkloadQuery(text: $0, kind: "term", fromWorkload: false) }
+    + ["use package", "provide use", "contain use", "library use", "see use", "see package", "see provide",
+       "one use", "one see", "webster use"]
+        .map { WorkloadQuery(text: $0, kind: "union", fromWorkload: false) }
+    + ["webster 1913", "webster n", "1913 n", "webster see", "1913 see", "package contain", "package library",
+       "package provide", "use package", "webster one"]
+        .map { WorkloadQuery(text: $0, kind: "intersection", fromWorkload: false) }
 
 func milliseconds(_ duration: Duration) -> Double { duration / .milliseconds(1) }
 
 @main
 struct BenchScale {
     static func main() async throws {
-        var output = "bench/results", reload = false, rounds = 3, limitQueries = Int.max
+        var output = "bench/results", reload = false, rounds = 3, limitQueries = Int.max, schema = "bench_scale"
+        var minimumMatches = -1
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {
             switch argument {
@@ -29,15 +48,20 @@ struct BenchScale {
             case "--reload": reload = true
             case "--rounds": rounds = Int(arguments.next() ?? "") ?? rounds
             case "--queries": limitQueries = Int(arguments.next() ?? "") ?? limitQueries
+            case "--schema": schema = arguments.next() ?? schema
+            case "--min-matches": minimumMatches = Int(arguments.next() ?? "") ?? minimumMatches
             default: throw BenchError("unknown option \(argument)")
             }
         }
         let files = ["debian-descriptions", "gcide", "wordnet"].map { "corpus/scale/\($0).jsonl.gz" }
         var configuration = try await PostgresConfiguration.resolve(url: nil)
         let admin = try await PostgresConnection.connect(configuration)
-        if reload { try await admin.query("DROP SCHEMA IF EXISTS bench_scale CASCADE") }
-        try await admin.query("CREATE SCHEMA IF NOT EXISTS bench_scale")
-        configuration.searchPath = ["bench_scale"]
+        guard schema.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }), !schema.isEmpty else {
+            throw BenchError("--schema takes a lower-case SQL identifier")
+        }
+        if reload { try await admin.query("DROP SCHEMA IF EXISTS \(unsafeRaw: schema) CASCADE") }
+        try await admin.query("CREATE SCHEMA IF NOT EXISTS \(unsafeRaw: schema)")
+        configuration.searchPath = [schema]
         let pool = PostgresConnectionPool(configuration: configuration, options: .init(maximumConnections: 4))
         try await Migrator(pool: pool, migrations: try MigrationSource.load(from: MigrationSource.defaultDirectory())).up()
         let store = CollectionStore(pool: pool)
@@ -80,7 +104,7 @@ struct BenchScale {
                   let kind = tags.first(where: { ["term", "intersection", "union", "phrase"].contains($0) }) else { continue }
             workload.append(WorkloadQuery(text: text, kind: kind))
         }
-        workload = Array(workload.prefix(limitQueries))
+        workload = Array(workload.prefix(limitQueries)) + highMatchQueries
 
         let engine = PostgresSearchEngine(pool: pool, cursorAuthenticator: HMACCursorAuthenticator.random())
         func loupe(_ query: WorkloadQuery) async throws -> Int {
@@ -114,7 +138,10 @@ struct BenchScale {
         struct Measurement { let query: WorkloadQuery; let matches: Int; var loupe: [Double]; var plain: [Double]; var loupeErrors: Int }
         var measurements: [Measurement] = []
         for query in workload {
-            measurements.append(Measurement(query: query, matches: try await matches(query), loupe: [], plain: [], loupeErrors: 0))
+            let count = try await matches(query)
+            if count > minimumMatches {
+                measurements.append(Measurement(query: query, matches: count, loupe: [], plain: [], loupeErrors: 0))
+            }
         }
         // Warm-up round, then timed rounds; the two systems alternate query by query.
         for round in 0...rounds {
@@ -145,46 +172,60 @@ struct BenchScale {
                 "queries": group.count,
                 "loupe_p50_ms": percentile(loupe, 0.5) ?? 0, "loupe_p95_ms": percentile(loupe, 0.95) ?? 0,
                 "plain_p50_ms": percentile(plain, 0.5) ?? 0, "plain_p95_ms": percentile(plain, 0.95) ?? 0,
-                "median_speedup": percentile(ratios, 0.5) ?? 0,
+                "median_speedup": percentile(ratios, 0.5) ?? 0, "lowest_speedup": ratios.min() ?? 0,
                 "loupe_errors": group.map(\.loupeErrors).reduce(0, +),
             ]
         }
-        var groups: [(String, [Measurement])] = [("all", measurements)]
+        let real = measurements.filter(\.query.fromWorkload)
+        let synthetic = measurements.filter { !$0.query.fromWorkload }
+        var groups: [(String, [Measurement])] = [("all", real)]
         for kind in ["term", "intersection", "union", "phrase"] {
-            groups.append((kind, measurements.filter { $0.query.kind == kind }))
+            groups.append((kind, real.filter { $0.query.kind == kind }))
         }
-        groups.append(("over 50,000 matches", measurements.filter { $0.matches > 50_000 }))
-        groups.append(("over 10,000 matches", measurements.filter { $0.matches > 10_000 }))
+        groups.append(("over 50,000 matches", real.filter { $0.matches > 50_000 }))
+        groups.append(("over 10,000 matches", real.filter { $0.matches > 10_000 }))
+        groups.append(("high-match (synthetic): all", synthetic))
+        for kind in ["term", "union", "intersection"] {
+            groups.append(("high-match (synthetic): \(kind)", synthetic.filter { $0.query.kind == kind }))
+        }
+        groups.append(("over 50,000 matches, workload and high-match", measurements.filter { $0.matches > 50_000 }))
         let summaries = groups.map { ($0.0, summary($0.1)) }
 
         let machine = machineFacts()
-        let command = "swift run -c release BenchScale --rounds \(rounds)"
+        let command = "swift run -c release BenchScale --rounds \(rounds)" + (schema == "bench_scale" ? "" : " --schema \(schema)")
         let report: [String: Any] = [
             "documents": documentCount, "workload": "corpus/scale/queries-aol.jsonl", "rounds": rounds,
+            "workload_queries": real.count, "high_match_queries": synthetic.count,
             "command": command, "machine": machine, "load_seconds": loadSeconds as Any,
             "groups": Dictionary(uniqueKeysWithValues: summaries.map { ($0.0, $0.1) }),
             "per_query": measurements.map { m in
-                ["query": m.query.text, "kind": m.query.kind, "matches": m.matches,
+                ["query": m.query.text, "kind": m.query.kind, "workload": m.query.fromWorkload, "matches": m.matches,
                  "loupe_ms": percentile(m.loupe, 0.5) ?? 0, "plain_ms": percentile(m.plain, 0.5) ?? 0] as [String: Any]
             },
         ]
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
             .write(to: URL(fileURLWithPath: "\(output)/scale-latency.json"))
-        var table = "| queries | n | Loupe p50 ms | Loupe p95 ms | plain ts_rank p50 ms | plain p95 ms | median speed-up | Loupe errors |\n|---|---|---|---|---|---|---|---|\n"
+        var table = "| queries | n | Loupe p50 ms | Loupe p95 ms | plain ts_rank p50 ms | plain p95 ms | median speed-up | lowest speed-up | Loupe errors |\n|---|---|---|---|---|---|---|---|---|\n"
         for (name, s) in summaries {
             func f(_ key: String) -> String { (s[key] as? Double).map { String(format: "%.1f", $0) } ?? "-" }
-            table += "| \(name) | \(s["queries"] ?? 0) | \(f("loupe_p50_ms")) | \(f("loupe_p95_ms")) | \(f("plain_p50_ms")) | \(f("plain_p95_ms")) | \(f("median_speedup"))x | \(s["loupe_errors"] ?? 0) |\n"
+            table += "| \(name) | \(s["queries"] ?? 0) | \(f("loupe_p50_ms")) | \(f("loupe_p95_ms")) | \(f("plain_p50_ms")) | \(f("plain_p95_ms")) | \(f("median_speedup"))x | \(f("lowest_speedup"))x | \(s["loupe_errors"] ?? 0) |\n"
         }
         let markdown = """
-            # Query latency on the scale corpus (\(documentCount) documents, \(measurements.count) real queries)
+            # Query latency on the scale corpus (\(documentCount) documents, \(real.count) real queries)
 
             Command: `\(command)` (release build). Loupe: top-10 page with highlights on `title` and `text`,
             BM25, `match all` for term/intersection/phrase queries and `match any` for union queries.
             Plain: `websearch_to_tsquery` (terms OR-ed for union queries) and
             `ORDER BY ts_rank(search_vector, q) DESC LIMIT 10`, on the same table and GIN index, alternating
             query by query with Loupe. Per query the median of \(rounds) rounds after a warm-up; then p50/p95
-            over queries. Speed-up is plain time / Loupe time per query, median over the group.
+            over queries. Speed-up is plain time / Loupe time per query, median and lowest over the group.
+
+            The rows marked "high-match (synthetic)" are \(synthetic.count) queries that are not from the workload:
+            the ten most frequent lexemes of the corpus as typed words (`term`), ten ORs of them with over 50,000
+            matches each (`union`, match any) and the ten ANDs of them with the most matches (`intersection`,
+            match all; only three pairs have over 50,000). The last row pools every query, real or synthetic,
+            with over 50,000 matches.
 
             \(table)
             Machine: \(machine["cpu"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["memory"] ?? ""); \(machine["postgresql"] ?? ""), local cluster on a Unix socket; load average at the end \(machine["load"] ?? ""); commit \(machine["commit"] ?? ""); \(machine["date"] ?? "").

@@ -18,12 +18,18 @@ public struct PostgresSearchEngine: SearchEngine {
         /// Highlighting reads at most this much of each field.
         public var highlightMaximumBytes = 100_000
         /// Up to this many estimated matches, every match is scored (and counted exactly); above, the top k
-        /// comes from impact-ordered lists and the total is estimated from term statistics.
+        /// comes from pruned strategies (`TopKRanking`) and the total is estimated from term statistics.
         public var exhaustiveMatchLimit = 2_000
-        /// A pure OR of plain terms with at most this many postings in all is scored by aggregating them.
+        /// The same for queries whose estimate is only an upper bound (AND, phrases, exclusions, filters:
+        /// the rarest term's document count): the GIN index finds their usually far fewer matches quickly.
+        public var exhaustiveConjunctionLimit = 8_000
+        /// A pure OR of several plain terms with at most this many postings in all is scored by aggregating them.
         public var aggregatedPostingsLimit = 40_000
-        /// How many postings impact-ordered reading may touch in all before scoring every match instead.
+        /// How many postings impact-ordered rounds may read in all before switching to MaxScore (an OR of
+        /// plain terms) or scoring every match.
         public var maximumPostingsRead = 20_000
+        /// Impact-ordered rounds at most, before the same switch.
+        public var impactOrderedRounds = 4
         /// A stop-word-only query ranks at most this many of its matches (`ts_rank` on the stop-word vector).
         public var stopWordCandidates = 1_000
 
@@ -91,7 +97,7 @@ public struct PostgresSearchEngine: SearchEngine {
     private func page(_ plan: SearchPlan, after cursor: PageCursor?, on connection: PostgresConnection) async throws -> SearchPage {
         let request = plan.request
         let ranked: RankedPage
-        if let topK = try await ImpactOrderedTopK.rank(plan, after: cursor, options: options, on: connection) {
+        if let topK = try await TopKRanking.rank(plan, after: cursor, options: options, on: connection) {
             ranked = topK
         } else {
             ranked = try await exhaustiveRanking(plan, after: cursor, on: connection)
@@ -132,21 +138,15 @@ public struct PostgresSearchEngine: SearchEngine {
     private func exhaustiveRanking(
         _ plan: SearchPlan, after cursor: PageCursor?, on connection: PostgresConnection
     ) async throws -> RankedPage {
-        var matches: PostgresQuery
-        if plan.postingsDecideMatches {
-            // Pure OR of plain terms: a document matches exactly when it has a posting for a query lexeme.
-            matches = """
-                SELECT p.document_id AS id, sum(q.idf * p.impact) AS score, NULL::text AS sort_value
-                FROM unnest(\(plan.scoringLexemes)::text[], \(plan.scoringIDFs)::float8[]) AS q(lexeme, idf)
-                JOIN postings p ON p.collection_id = \(plan.collection.id) AND p.lexeme = q.lexeme
-                GROUP BY p.document_id
-                """
-        } else {
-            matches = "SELECT d.id, \(plan.scoreExpression) AS score, \(plan.sortExpression) AS sort_value \(plan.matchingRows)"
-            if plan.stopWordsOnly {
-                // A lone stop word can match most of the collection: rank a bounded number of its matches.
-                matches.append(" LIMIT \(options.stopWordCandidates)")
-            }
+        // Plain terms: the postings alone say which documents match. For an AND that can match few
+        // documents, the GIN index finds them faster than a pass over its postings.
+        if plan.postingsDecideMatches || (plan.postingsMatch != nil && plan.estimatedMatches > options.exhaustiveConjunctionLimit) {
+            return try await PostingsAggregation.rank(plan, after: cursor, on: connection)
+        }
+        var matches: PostgresQuery = "SELECT d.id, \(plan.scoreExpression) AS score, \(plan.sortExpression) AS sort_value \(plan.matchingRows)"
+        if plan.stopWordsOnly {
+            // A lone stop word can match most of the collection: rank a bounded number of its matches.
+            matches.append(" LIMIT \(options.stopWordCandidates)")
         }
         var query: PostgresQuery = """
             SELECT m.id, m.score, m.sort_value, m.total, \(unsafeRaw: RankedRow.documentColumns)

@@ -41,20 +41,36 @@ struct SearchPlan: Sendable {
         if request.ranking == .tsRankCd {
             return "ts_rank_cd(d.search_vector, \(tsquery)::tsquery)::float8"
         }
-        // LATERAL keeps each lookup on the full (collection, lexeme, document) key.
+        // Summed in the scoring lexemes' order, as every ranking path sums (absent lexemes add nothing).
         return """
-            (SELECT coalesce(sum(q.idf * p.impact), 0) FROM unnest(\(scoringLexemes)::text[], \(scoringIDFs)::float8[]) AS q(lexeme, idf) \
-            CROSS JOIN LATERAL (SELECT p.impact FROM postings p \
-            WHERE p.collection_id = \(collection.id) AND p.lexeme = q.lexeme AND p.document_id = d.id) AS p)
+            (SELECT coalesce(sum(q.idf * \(CandidateScoring.impact(collection: collection.id, lexeme: "q.lexeme", id: "d.id"))), 0) \
+            FROM unnest(\(scoringLexemes)::text[], \(scoringIDFs)::float8[]) AS q(lexeme, idf))
             """
     }
 
     /// True when the BM25 postings alone say which documents match: an OR of plain single-lexeme terms,
     /// with no phrase, prefix, exclusion, filter or attribute sort (postings hold live documents only).
-    var postingsDecideMatches: Bool {
-        guard request.ranking == .bm25, !stopWordsOnly, request.sort == nil, filters.isEmpty,
-              analyzed.exclusions.isEmpty, matchUsed == .any || analyzed.clauses.count == 1 else { return false }
-        return analyzed.units.allSatisfy { !$0.isPrefix && $0.positions.count == 1 }
+    var postingsDecideMatches: Bool { postingsMatch == .anyLexeme }
+
+    /// How the postings alone decide a match, or nil when only the document's vector can: plain
+    /// single-position terms (any clause structure), no phrase, prefix, exclusion, filter or attribute sort.
+    /// Postings hold live documents only, and hold every lexeme of the vector only while no weight class
+    /// counts zero (a lexeme found only in a zero-weight class has no posting, yet matches).
+    var postingsMatch: PostingsMatch? {
+        guard request.ranking == .bm25, !stopWordsOnly, request.sort == nil, filters.isEmpty, analyzed.exclusions.isEmpty,
+              collection.definition.classWeights.values.allSatisfy({ $0 > 0 }),
+              analyzed.units.allSatisfy({ !$0.isPrefix && $0.positions.count == 1 }) else { return nil }
+        if matchUsed == .any || analyzed.clauses.count == 1 { return .anyLexeme }
+        let lexemes = scoringLexemes
+        // One bit per scoring lexeme in a bigint.
+        guard lexemes.count < 63 else { return nil }
+        let masks = analyzed.clauses.map { clause in
+            let clauseLexemes = Set(clause.flatMap(\.lexemes))
+            return lexemes.indices.reduce(Int64(0)) { mask, index in
+                clauseLexemes.contains(lexemes[index]) ? mask | (Int64(1) << index) : mask
+            }
+        }
+        return .everyClause(masks: masks)
     }
 
     /// Every lexeme that contributes to BM25, prefix expansions included, in a fixed order.
@@ -106,6 +122,14 @@ struct SearchPlan: Sendable {
         }
         return "(\(unsafeRaw: scoreColumn) < \(score) OR (\(unsafeRaw: scoreColumn) = \(score) AND \(unsafeRaw: idColumn) > \(lastID)))"
     }
+}
+
+/// How postings decide whether a document matches (see `SearchPlan.postingsMatch`).
+enum PostingsMatch: Sendable, Equatable {
+    /// Any posting of a scoring lexeme is a match.
+    case anyLexeme
+    /// A match has a posting in every clause; each mask has bit i set for scoring lexeme i of the clause.
+    case everyClause(masks: [Int64])
 }
 
 /// The ranked rows of a page (one more than the limit, to know whether another page follows).
