@@ -190,7 +190,7 @@ public struct LocalCluster: Sendable {
             port = \(port)
             unix_socket_directories = \(quoted(socketDirectory.path))
             unix_socket_permissions = 0700
-            max_connections = 200
+            max_connections = 400
             shared_buffers = '256MB'
             work_mem = '16MB'
             maintenance_work_mem = '256MB'
