@@ -34,8 +34,9 @@ enum TopKRanking {
             // The last round before the budget runs out (the next is about four times deeper) tries hardest.
             let last = roundNumber == options.impactOrderedRounds || read + 5 * depths.reduce(0, +) > options.maximumPostingsRead
                 || 16 * depths.reduce(0, +) > totalPostings
+            // An OR goes on to MaxScore instead, which needs no exact round.
             let round = try await ImpactOrderedTopK.round(
-                scoring, depths: depths, theta: theta, last: last, after: cursor, on: connection)
+                scoring, depths: depths, theta: theta, last: last && !plan.postingsDecideMatches, after: cursor, on: connection)
             if let page = round.page { return page }
             read += depths.reduce(0, +)
             theta = max(theta, round.theta)
@@ -63,13 +64,17 @@ enum TopKRanking {
         return nil
     }
 
-    /// About a thousand postings in all, and at least 4(k+1) per list; short lists (the query's rarest, and
+    /// At least 4(k+1) postings per list, more when there are two; short lists (the query's rarest, and
     /// highest-weighted, terms) are read whole while they fit in a few thousand postings: the documents
     /// holding them are the likeliest to rank, so theta starts high, and a list read whole adds nothing to
     /// the bound. When every candidate must be checked against its document, as few as will do.
     static func firstDepths(wanted: Int, frequencies: [Int], verifying: Bool) -> [Int] {
         let count = frequencies.count
-        let base = count == 1 || verifying ? max(4 * wanted, 64) : max(4 * wanted, 1_024 / max(1, count))
+        // Two lists read deep enough for most pairs of common terms (their best documents hold both, a
+        // thousand or two down each list): one round instead of two. More lists share about a thousand:
+        // their first round mostly finds theta for MaxScore.
+        let shared = count == 2 ? 4_096 : 1_024
+        let base = count == 1 || verifying ? max(4 * wanted, 64) : max(4 * wanted, shared / max(1, count))
         var depths = Array(repeating: base, count: count)
         guard !verifying else { return depths }
         var whole = 0
