@@ -54,7 +54,13 @@ QUERY_COLOURS = {
     "high-match": "#ccb974",
     "all": "#333333",
 }
-FOOTER_KEYS = [("cores", "{} cores"), ("memory", "{} memory"), ("postgresql", "{}"), ("date", "{}"), ("commit", "commit {}")]
+FOOTER_KEYS = [
+    ("cores", "{} cores"),
+    ("memory", "{} memory"),
+    ("postgresql", "{}"),
+    ("date", "{}"),
+    ("commit", "commit {}"),
+]
 DPI = 120
 
 
