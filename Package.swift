@@ -118,6 +118,7 @@ let package = Package(
         // Benchmark programs: they measure and report, never pass or fail.
         .target(
             name: "BenchSupport",
+            dependencies: ["Benchmarks"],
             path: "bench/support",
             swiftSettings: swiftSettings
         ),
@@ -129,7 +130,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "BenchMemory",
-            dependencies: ["BenchSupport", "InvertedIndex", "SearchCore", "Relevance"],
+            dependencies: ["BenchSupport", "Benchmarks", "InvertedIndex", "SearchCore", "Relevance"],
             path: "bench/memory",
             swiftSettings: swiftSettings
         ),

@@ -6,6 +6,7 @@
 //
 // Writes bench/results/memory-engine.json and .md (plot with bench/plot_memory.py).
 import BenchSupport
+import Benchmarks
 import Foundation
 import InvertedIndex
 import Relevance
@@ -17,18 +18,6 @@ struct BenchAuthenticator: MessageAuthenticator {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in message { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         return (0..<8).map { UInt8(truncatingIfNeeded: hash >> UInt64($0 * 8)) }
-    }
-}
-
-/// SplitMix64: a fixed seed gives the same synthetic corpus on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -110,49 +99,11 @@ func footprintReport(_ footprint: IndexFootprint) -> [String: Any] {
     ]
 }
 
-/// Documents drawn from the scale corpus's distributions: each synthetic document takes the title and text
-/// lengths (in words) of a random real document and fills them with words drawn by their frequency in
-/// titles and texts respectively.
-func synthetic(count: Int, from corpus: [SourceDocument], seed: UInt64) -> [SourceDocument] {
-    struct Distribution {
-        var words: [String] = []
-        var cumulative: [Int] = []
-        init(_ counts: [String: Int]) {
-            var total = 0
-            for (word, count) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
-                total += count
-                words.append(word)
-                cumulative.append(total)
-            }
-        }
-        func draw(_ generator: inout SplitMix64) -> String {
-            guard let total = cumulative.last, total > 0 else { return "" }
-            let target = Int(generator.next() % UInt64(total))
-            var low = 0, high = cumulative.count - 1
-            while low < high {
-                let middle = (low + high) / 2
-                if cumulative[middle] > target { high = middle } else { low = middle + 1 }
-            }
-            return words[low]
-        }
-    }
-    var titleCounts: [String: Int] = [:], textCounts: [String: Int] = [:]
-    var lengths: [(Int, Int)] = []
-    for document in corpus {
-        let title = (document.body["title"]?.stringValue ?? "").split(whereSeparator: \.isWhitespace)
-        let text = (document.body["text"]?.stringValue ?? "").split(whereSeparator: \.isWhitespace)
-        for word in title { titleCounts[String(word), default: 0] += 1 }
-        for word in text { textCounts[String(word), default: 0] += 1 }
-        lengths.append((title.count, text.count))
-    }
-    let titles = Distribution(titleCounts), texts = Distribution(textCounts)
-    var generator = SplitMix64(state: seed)
+/// The synthetic tier of `loupe bench speed` (same seed, same scale files), held in memory.
+func synthetic(count: Int) throws -> [SourceDocument] {
     var result: [SourceDocument] = []
     result.reserveCapacity(count)
-    for number in 0..<count {
-        let (titleLength, textLength) = lengths[Int(generator.next() % UInt64(lengths.count))]
-        let title = (0..<titleLength).map { _ in titles.draw(&generator) }.joined(separator: " ")
-        let text = (0..<textLength).map { _ in texts.draw(&generator) }.joined(separator: " ")
+    try SyntheticCorpus(learningFrom: TierCorpus.scaleFiles, seed: 42).generate(count: count) { number, title, text in
         let body = JSONValue.object(["_id": .string("s\(number)"), "title": .string(title), "text": .string(text)])
         if let document = try? SourceDocument(body) { result.append(document) }
     }
@@ -240,7 +191,7 @@ struct BenchMemory {
         if suite == "all" || suite == "scale" { tiers.append(("scale", scaleCorpus)) }
         if suite == "all" || suite == "synthetic" {
             let start = ContinuousClock.now
-            let generated = synthetic(count: syntheticCount, from: scaleCorpus, seed: 42)
+            let generated = try synthetic(count: syntheticCount)
             print("generated \(generated.count) synthetic documents in \(String(format: "%.1f", seconds(ContinuousClock.now - start))) s")
             tiers.append(("synthetic", generated))
         }

@@ -1,5 +1,6 @@
 // What every benchmark program needs: reading the corpora, percentiles, and the machine facts
 // recorded next to each figure.
+import Benchmarks
 import Foundation
 
 public struct BenchError: Error, CustomStringConvertible {
@@ -27,32 +28,10 @@ public func readText(_ path: String) throws -> String {
 
 /// The value at fraction `p` (0.5 = median) of `values`, nearest rank; nil when empty.
 public func percentile(_ values: [Double], _ p: Double) -> Double? {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return nil }
-    return sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
+    values.isEmpty ? nil : LatencySummary.nearestRank(values.sorted(), p)
 }
 
-/// CPU, cores, memory, PostgreSQL version, commit, load and date, for every report.
+/// CPU, cores, memory, versions, commit, load and date, for every report (the same facts `loupe bench` records).
 public func machineFacts() -> [String: String] {
-    [
-        "date": ISO8601DateFormatter().string(from: Date()),
-        "cpu": shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
-        "cores": shell("nproc"),
-        "memory": shell("free -g | awk '/Mem:/ {print $2 \" GiB\"}'"),
-        "postgresql": shell("psql --version"),
-        "commit": shell("git rev-parse --short HEAD"),
-        "load": shell("cat /proc/loadavg"),
-    ]
-}
-
-func shell(_ command: String) -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try? process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    MachineFacts.collect()
 }

@@ -62,6 +62,17 @@ public struct SyntheticCorpus: Sendable {
         self.seed = seed
     }
 
+    /// Draws `count` documents in order, handing each one's number, title and text to `body`.
+    public func generate(count: Int, _ body: (_ number: Int, _ title: String, _ text: String) throws -> Void) rethrows {
+        var generator = SplitMix64(seed: seed)
+        for number in 0..<count {
+            let (titleLength, textLength) = lengths[Int(generator.next() % UInt64(lengths.count))]
+            let title = (0..<titleLength).map { _ in titles.draw(using: &generator) }.joined(separator: " ")
+            let text = (0..<textLength).map { _ in texts.draw(using: &generator) }.joined(separator: " ")
+            try body(number, title, text)
+        }
+    }
+
     /// Writes `count` documents (`_id` `s0`, `s1`, ...) as JSON lines to `path`, calling `progress` every
     /// 100,000 documents.
     public func write(count: Int, to path: String, progress: (Int) -> Void = { _ in }) throws {
@@ -70,13 +81,9 @@ public struct SyntheticCorpus: Sendable {
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
-        var generator = SplitMix64(seed: seed)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
-        for number in 0..<count {
-            let (titleLength, textLength) = lengths[Int(generator.next() % UInt64(lengths.count))]
-            let title = (0..<titleLength).map { _ in titles.draw(using: &generator) }.joined(separator: " ")
-            let text = (0..<textLength).map { _ in texts.draw(using: &generator) }.joined(separator: " ")
+        try generate(count: count) { number, title, text in
             // Keys in a fixed order, so the file is the same byte for byte on every run.
             buffer.append(contentsOf: Array(#"{"_id":"s\#(number)","title":"#.utf8))
             JSONValue.string(title).write(to: &buffer)
