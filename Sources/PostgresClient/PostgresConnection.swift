@@ -10,6 +10,8 @@ public actor PostgresConnection {
     private var handle: OpaquePointer? { connection?.pointer }
     let configuration: PostgresConfiguration
     private var copyInProgress = false
+    /// Statements run more than once are kept prepared on the server.
+    private var statements = PreparedStatementCache()
     /// The session statement_timeout in milliseconds ("0" = none), restored after per-query timeouts.
     private let sessionTimeoutMilliseconds: String
     var lastReleased = ContinuousClock.now
@@ -226,10 +228,53 @@ public actor PostgresConnection {
         }
         let types = bindings.map { Oid($0.dataType.rawValue) }
         let sql = query.sql
-        let result = withOptionalCStringArray(values) { pointers in
-            PQexecParams(connection, sql, Int32(bindings.count), types, pointers, nil, nil, 0)
+        deallocateEvictedStatements(on: connection)
+        let key = PreparedStatementCache.Key(sql: sql, types: types.map { UInt32($0) })
+        let name: String
+        switch statements.decide(key) {
+        case .unprepared:
+            return try check(execute(sql, types: types, values: values, on: connection), connection: connection, statement: sql)
+        case .prepare(let newName):
+            do {
+                _ = try check(PQprepare(connection, newName, sql, Int32(bindings.count), types), connection: connection, statement: sql)
+            } catch {
+                statements.forgetPreparation(of: key)
+                throw error
+            }
+            name = newName
+        case .prepared(let existing):
+            name = existing
         }
-        return try check(result, connection: connection, statement: sql)
+        let result = withOptionalCStringArray(values) { pointers in
+            PQexecPrepared(connection, name, Int32(bindings.count), pointers, nil, nil, 0)
+        }
+        do {
+            return try check(result, connection: connection, statement: sql)
+        } catch let error as PostgresError where error.code == .featureNotSupported || error.code == .invalidSQLStatementName {
+            // "cached plan must not change result type" after DDL, or the statement is gone: prepare afresh
+            // next time, and outside a transaction (nothing was aborted) run it unnamed now.
+            statements.invalidate(key)
+            guard PQtransactionStatus(connection) == PQTRANS_IDLE else { throw error }
+            return try check(execute(sql, types: types, values: values, on: connection), connection: connection, statement: sql)
+        }
+    }
+
+    /// Runs a statement unnamed: parsed and planned for this run only.
+    private func execute(_ sql: String, types: [Oid], values: [String?], on connection: OpaquePointer) -> OpaquePointer? {
+        withOptionalCStringArray(values) { pointers in
+            PQexecParams(connection, sql, Int32(types.count), types, pointers, nil, nil, 0)
+        }
+    }
+
+    /// Deallocates server-side statements the cache let go (not in a failed transaction, which refuses it).
+    private func deallocateEvictedStatements(on connection: OpaquePointer) {
+        let names = statements.pendingDeallocations
+        let status = PQtransactionStatus(connection)
+        guard !names.isEmpty, status == PQTRANS_IDLE || status == PQTRANS_INTRANS else { return }
+        // Names are the cache's own ("loupe_s<n>"), never input.
+        let script = names.map { "DEALLOCATE \($0)" }.joined(separator: "; ")
+        if let result = PQexec(connection, script) { PQclear(result) }
+        statements.deallocated(names)
     }
 
     private func check(_ result: OpaquePointer?, connection: OpaquePointer, statement: String) throws

@@ -42,6 +42,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let checkViolation = SQLState(rawValue: "23514")
     public static let exclusionViolation = SQLState(rawValue: "23P01")
     public static let inFailedSQLTransaction = SQLState(rawValue: "25P02")
+    public static let invalidSQLStatementName = SQLState(rawValue: "26000")
     public static let invalidPassword = SQLState(rawValue: "28P01")
     public static let invalidAuthorizationSpecification = SQLState(rawValue: "28000")
     public static let serializationFailure = SQLState(rawValue: "40001")
@@ -77,7 +78,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
         "22P05": "untranslatable_character", "22032": "invalid_json_text",
         "23000": "integrity_constraint_violation", "23502": "not_null_violation",
         "23503": "foreign_key_violation", "23505": "unique_violation", "23514": "check_violation",
-        "23P01": "exclusion_violation", "25P02": "in_failed_sql_transaction",
+        "23P01": "exclusion_violation", "25P02": "in_failed_sql_transaction", "26000": "invalid_sql_statement_name",
         "28P01": "invalid_password", "28000": "invalid_authorization_specification",
         "40001": "serialization_failure", "40P01": "deadlock_detected", "42601": "syntax_error",
         "42501": "insufficient_privilege", "42703": "undefined_column", "42883": "undefined_function",

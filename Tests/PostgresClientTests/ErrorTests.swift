@@ -29,12 +29,12 @@ import Testing
 
     @Test func perQueryTimeoutCancelsAndTheSessionRecovers() async throws {
         try await TestDatabase.withSchema(maximumConnections: 1) { schema in
-            let start = ContinuousClock.now
+            // The cancellation itself proves the timeout fired: the sleep would otherwise end without error.
+            // (No wall-clock bound: connecting can take seconds on a loaded machine.)
             let canceled = await #expect(throws: PostgresError.self) {
                 try await schema.pool.query("SELECT pg_sleep(5)", timeout: .milliseconds(100))
             }
             #expect(canceled?.code == .queryCanceled)
-            #expect(ContinuousClock.now - start < .seconds(4))
             // Same (only) connection: its session timeout is back to none.
             let setting = try await schema.pool.query("SELECT current_setting('statement_timeout') AS t").single()
             #expect(try setting.decode(String.self, column: "t") == "0")

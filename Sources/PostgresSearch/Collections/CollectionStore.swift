@@ -84,9 +84,18 @@ public struct CollectionStore: Sendable {
         try await fetch(named: name).first?.collection
     }
 
+    /// The live collection of that name as the connection's transaction sees it.
+    static func find(_ name: String, on connection: PostgresConnection) async throws -> StoredCollection? {
+        try decode(try await connection.query(query(named: name))).first?.collection
+    }
+
     /// Live collections (all, or the one named) with their live document counts, by name.
     public func fetch(named name: String? = nil) async throws -> [(collection: StoredCollection, documentCount: Int)] {
-        let rows = try await pool.query("""
+        try Self.decode(try await pool.query(Self.query(named: name)))
+    }
+
+    private static func query(named name: String?) -> PostgresQuery {
+        """
             SELECT c.id, c.name, c.text_search_config::text AS language, c.bm25_k1, c.bm25_b, c.bm25_class_weights,
                    coalesce(s.document_count, 0) AS document_count,
                    ARRAY(SELECT f.name FROM collection_fields f WHERE f.collection_id = c.id ORDER BY f.position) AS field_names,
@@ -96,7 +105,10 @@ public struct CollectionStore: Sendable {
             FROM collections c LEFT JOIN collection_statistics s ON s.collection_id = c.id
             WHERE c.deleted_at IS NULL AND (\(name)::text IS NULL OR c.name = \(name))
             ORDER BY c.name
-            """)
+            """
+    }
+
+    private static func decode(_ rows: PostgresRows) throws -> [(collection: StoredCollection, documentCount: Int)] {
         return try rows.map { row in
             let names = try row.decode([String].self, column: "field_names")
             let weights = try row.decode([String].self, column: "field_weights")

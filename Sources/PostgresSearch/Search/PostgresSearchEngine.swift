@@ -5,9 +5,9 @@ public import SearchCore
 /// The query service on PostgreSQL: web-style queries, BM25 (or `ts_rank`/`ts_rank_cd`), highlighting,
 /// filters, and signed keyset cursors.
 ///
-/// One search is one read-only REPEATABLE READ transaction (statistics and matches see one snapshot) of
-/// about six round trips: collection, begin, analysis, statistics, ranking with the page's documents,
-/// highlighting.
+/// One search is one read-only REPEATABLE READ transaction (settings, statistics and matches see one
+/// snapshot) of about seven round trips: begin, collection, analysis, statistics, ranking with the page's
+/// documents, highlighting, commit. Statements run again are served prepared (`PostgresConnection`).
 public struct PostgresSearchEngine: SearchEngine {
     public struct Options: Sendable {
         /// A search running longer is cancelled and reported as `queryTimeout`.
@@ -59,9 +59,6 @@ public struct PostgresSearchEngine: SearchEngine {
     }
 
     private func run(_ request: SearchRequest) async throws -> SearchPage {
-        guard let collection = try await collections.find(request.collection) else {
-            throw SearchError.collectionNotFound(request.collection)
-        }
         let cursor = try request.cursor.map { text throws(SearchError) in try cursors.decode(text, for: request) }
         let parsed = QueryParser.parse(request.query)
         guard !parsed.isEmpty else {
@@ -69,6 +66,10 @@ public struct PostgresSearchEngine: SearchEngine {
         }
         let filters = try FilterSQL(request.filters)
         return try await pool.withTransaction(.repeatableRead, readOnly: true, timeout: options.statementTimeout) { connection in
+            // Read in the search's own snapshot: settings and statistics agree, and no second connection is taken.
+            guard let collection = try await CollectionStore.find(request.collection, on: connection) else {
+                throw SearchError.collectionNotFound(request.collection)
+            }
             var plan = SearchPlan(request: request, collection: collection, analyzed: AnalyzedQuery(clauses: [], exclusions: []), filters: filters)
             plan.analyzed = try await QueryAnalyzer.analyze(
                 parsed, configuration: collection.definition.language.rawValue, on: connection)

@@ -35,7 +35,8 @@ public struct RateLimiter: RouterMiddleware {
         // A burst of twice the rate, and at least one request.
         let capacity = max(rate * 2, 1)
         let now = ContinuousClock.now
-        let allowed = buckets.state.withLock { buckets -> Bool in
+        // Seconds until the next token, when this request is refused.
+        let wait = buckets.state.withLock { buckets -> Double? in
             if buckets.count > Self.maximumBuckets { buckets.removeAll(keepingCapacity: true) }
             var bucket = buckets[key.id] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = now - bucket.updated
@@ -45,11 +46,12 @@ public struct RateLimiter: RouterMiddleware {
             let allowed = bucket.tokens >= 1
             if allowed { bucket.tokens -= 1 }
             buckets[key.id] = bucket
-            return allowed
+            return allowed ? nil : (1 - bucket.tokens) / rate
         }
-        guard allowed else {
+        if let wait {
             var error = APIError(.tooManyRequests, code: "rate_limited", message: "too many requests for this key; slow down")
-            error.headers[.retryAfter] = "1"
+            // Whole seconds, rounded up, and at least one (RFC 9110 delay-seconds).
+            error.headers[.retryAfter] = String(Int(max(1, wait.rounded(.up))))
             throw error
         }
         return try await next(request, context)
