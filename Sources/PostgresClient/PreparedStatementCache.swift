@@ -1,5 +1,5 @@
-/// Which statements a connection keeps prepared on the server, so a statement run again skips parsing
-/// and, once PostgreSQL settles on a generic plan, planning too.
+/// Which statements a connection keeps prepared on the server, so a statement run again skips parsing and
+/// analysis (the session plans every run for its values: `plan_cache_mode = force_custom_plan`).
 ///
 /// Like pgJDBC's `prepareThreshold`, a statement is prepared only from its `threshold`-th run: one-off SQL
 /// (DDL, a migration, a dynamically named staging table) never costs a Parse of its own. The server-side

@@ -79,6 +79,9 @@ import Testing
                 #expect(prepared.contains { $0.contains("INSERT INTO words") })
                 #expect(prepared.contains { $0.contains("SELECT word FROM words") })
                 #expect(!prepared.contains { $0.contains("CREATE TABLE") })
+                // Prepared, yet planned for each run's values.
+                let mode = try await connection.query("SELECT current_setting('plan_cache_mode') AS mode").single()
+                #expect(try mode.decode(String.self, column: "mode") == "force_custom_plan")
             }
         }
     }
