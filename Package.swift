@@ -124,7 +124,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "BenchScale",
-            dependencies: ["BenchSupport", "PostgresClient", "PostgresSearch", "SearchCore"],
+            dependencies: ["BenchSupport", "Benchmarks", "PostgresClient", "PostgresSearch", "SearchCore"],
             path: "bench/scale",
             swiftSettings: swiftSettings
         ),

@@ -16,6 +16,10 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     /// Seconds libpq waits for a connection to be established.
     public var connectTimeoutSeconds: Int = 10
     public var applicationName: String = "loupe"
+    /// Keep statements run more than once prepared on the server (skips parsing them again). Turn it off
+    /// behind a pooler that does not carry prepared statements across transactions (PgBouncer's
+    /// transaction mode before 1.21).
+    public var preparedStatements = true
 
     /// Parses a `postgres://` or `postgresql://` URL.
     public init(url: String) throws {

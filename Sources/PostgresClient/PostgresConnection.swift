@@ -11,7 +11,7 @@ public actor PostgresConnection {
     let configuration: PostgresConfiguration
     private var copyInProgress = false
     /// Statements run more than once are kept prepared on the server.
-    private var statements = PreparedStatementCache()
+    private var statements: PreparedStatementCache
     /// The session statement_timeout in milliseconds ("0" = none), restored after per-query timeouts.
     private let sessionTimeoutMilliseconds: String
     var lastReleased = ContinuousClock.now
@@ -24,6 +24,7 @@ public actor PostgresConnection {
         self.configuration = configuration
         self.thread = ConnectionThread(name: "loupe-postgres")
         self.sessionTimeoutMilliseconds = configuration.statementTimeout.map(milliseconds) ?? "0"
+        self.statements = PreparedStatementCache(enabled: configuration.preparedStatements)
     }
 
     deinit {

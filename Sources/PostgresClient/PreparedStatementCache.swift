@@ -29,16 +29,19 @@ struct PreparedStatementCache {
 
     let capacity: Int
     let threshold: Int
+    /// Off: every statement runs unnamed.
+    let enabled: Bool
     private var entries: [Key: Entry] = [:]
     private var clock: UInt64 = 0
     private var nextName = 0
     /// Server-side statements evicted or found stale, waiting for a `DEALLOCATE`.
     private(set) var pendingDeallocations: [String] = []
 
-    init(capacity: Int = 64, threshold: Int = 2) {
+    init(capacity: Int = 64, threshold: Int = 2, enabled: Bool = true) {
         precondition(capacity > 0 && threshold > 0)
         self.capacity = capacity
         self.threshold = threshold
+        self.enabled = enabled
     }
 
     /// How many statements are prepared on the server now.
@@ -46,6 +49,7 @@ struct PreparedStatementCache {
 
     /// Counts a run of `key` and says how to execute it.
     mutating func decide(_ key: Key) -> Decision {
+        guard enabled else { return .unprepared }
         clock += 1
         if entries[key] == nil, entries.count >= capacity * 4 {
             // Statements seen but not prepared are tracked too, and bounded like the prepared ones.

@@ -13,10 +13,16 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Folder of NNNN_name.up.sql/.down.sql files (default: ./migrations).", valueName: "dir"))
     var migrations: String?
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Keep statements run more than once prepared on the server. Turn off behind PgBouncer's transaction mode (before 1.21)."))
+    var preparedStatements = true
+
     func configuration() async throws -> PostgresConfiguration {
-        try await PostgresConfiguration.resolve(url: databaseURL) { cluster in
+        var configuration = try await PostgresConfiguration.resolve(url: databaseURL) { cluster in
             printError("Starting the local PostgreSQL cluster in \(cluster.directory.path) ...")
         }
+        configuration.preparedStatements = preparedStatements
+        return configuration
     }
 
     /// Whether the database is the Loupe-managed local cluster (no URL given anywhere).

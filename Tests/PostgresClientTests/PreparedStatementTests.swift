@@ -19,6 +19,12 @@ import Testing
         #expect(cache.decide(key("SELECT 1", [25])) == .unprepared)
     }
 
+    @Test func turnedOffNothingIsPrepared() {
+        var cache = PreparedStatementCache(capacity: 4, threshold: 1, enabled: false)
+        for _ in 0..<3 { #expect(cache.decide(key("SELECT 1")) == .unprepared) }
+        #expect(cache.preparedCount == 0)
+    }
+
     @Test func evictsTheLeastRecentlyUsedAndQueuesItsDeallocation() {
         var cache = PreparedStatementCache(capacity: 2, threshold: 1)
         var names: [String] = []

@@ -4,11 +4,14 @@
 // lexemes, not from the workload) measures the case ranking has to prune hardest.
 //
 //   swift run -c release BenchScale [--out bench/results] [--reload] [--rounds 3] [--schema bench_scale]
+//                                   [--compare-unprepared]
 //
 // The corpus is loaded once into schema `bench_scale` (kept between runs; --reload starts over).
 // --queries N keeps the first N workload queries (the high-match group always runs); --min-matches N keeps
-// only queries with more matches than N (for a quick look at the expensive ones).
+// only queries with more matches than N (for a quick look at the expensive ones). --compare-unprepared also
+// times Loupe on connections that never keep statements prepared.
 import BenchSupport
+import Benchmarks
 import Foundation
 import PostgresClient
 import PostgresSearch
@@ -41,6 +44,7 @@ struct BenchScale {
     static func main() async throws {
         var output = "bench/results", reload = false, rounds = 3, limitQueries = Int.max, schema = "bench_scale"
         var minimumMatches = -1
+        var compareUnprepared = false
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {
             switch argument {
@@ -50,6 +54,7 @@ struct BenchScale {
             case "--queries": limitQueries = Int(arguments.next() ?? "") ?? limitQueries
             case "--schema": schema = arguments.next() ?? schema
             case "--min-matches": minimumMatches = Int(arguments.next() ?? "") ?? minimumMatches
+            case "--compare-unprepared": compareUnprepared = true
             default: throw BenchError("unknown option \(argument)")
             }
         }
@@ -107,7 +112,12 @@ struct BenchScale {
         workload = Array(workload.prefix(limitQueries)) + highMatchQueries
 
         let engine = PostgresSearchEngine(pool: pool, cursorAuthenticator: HMACCursorAuthenticator.random())
-        func loupe(_ query: WorkloadQuery) async throws -> Int {
+        // The same engine on connections that never keep statements prepared, timed in the same alternation.
+        var unpreparedConfiguration = configuration
+        unpreparedConfiguration.preparedStatements = false
+        let unpreparedPool = PostgresConnectionPool(configuration: unpreparedConfiguration, options: .init(maximumConnections: 4))
+        let unpreparedEngine = PostgresSearchEngine(pool: unpreparedPool, cursorAuthenticator: HMACCursorAuthenticator.random())
+        func loupe(_ query: WorkloadQuery, on engine: PostgresSearchEngine) async throws -> Int {
             let page = try await engine.search(SearchRequest(
                 collection: "scale", query: query.text, limit: 10,
                 match: query.kind == "union" ? .any : .all,
@@ -135,7 +145,10 @@ struct BenchScale {
                 """).single().decode(Int.self, column: "n")
         }
 
-        struct Measurement { let query: WorkloadQuery; let matches: Int; var loupe: [Double]; var plain: [Double]; var loupeErrors: Int }
+        struct Measurement {
+            let query: WorkloadQuery; let matches: Int; var loupe: [Double]; var plain: [Double]; var loupeErrors: Int
+            var unprepared: [Double] = []
+        }
         var measurements: [Measurement] = []
         for query in workload {
             let count = try await matches(query)
@@ -148,8 +161,13 @@ struct BenchScale {
             for index in measurements.indices {
                 let query = measurements[index].query
                 var start = ContinuousClock.now
-                do { _ = try await loupe(query) } catch { measurements[index].loupeErrors += round > 0 ? 1 : 0 }
+                do { _ = try await loupe(query, on: engine) } catch { measurements[index].loupeErrors += round > 0 ? 1 : 0 }
                 let loupeTime = milliseconds(ContinuousClock.now - start)
+                if compareUnprepared {
+                    start = ContinuousClock.now
+                    _ = try? await loupe(query, on: unpreparedEngine)
+                    if round > 0 { measurements[index].unprepared.append(milliseconds(ContinuousClock.now - start)) }
+                }
                 start = ContinuousClock.now
                 _ = try await plain(query)
                 let plainTime = milliseconds(ContinuousClock.now - start)
@@ -160,7 +178,9 @@ struct BenchScale {
             }
             print(round == 0 ? "warm-up done" : "round \(round) done")
         }
+        let server = try await BenchmarkSchema.serverFacts(of: pool)
         await pool.shutdown()
+        await unpreparedPool.shutdown()
 
         // Per query: median over rounds. Then p50/p95 over queries, by group.
         func summary(_ group: [Measurement]) -> [String: Any] {
@@ -168,13 +188,19 @@ struct BenchScale {
             let loupe = group.map { percentile($0.loupe, 0.5) ?? 0 }
             let plain = group.map { percentile($0.plain, 0.5) ?? 0 }
             let ratios = zip(plain, loupe).map { $0 / max($1, 0.001) }
-            return [
+            var extra: [String: Any] = [:]
+            if compareUnprepared {
+                let unprepared = group.map { percentile($0.unprepared, 0.5) ?? 0 }
+                extra["unprepared_p50_ms"] = percentile(unprepared, 0.5) ?? 0
+                extra["median_prepared_speedup"] = percentile(zip(unprepared, loupe).map { $0 / max($1, 0.001) }, 0.5) ?? 0
+            }
+            return extra.merging([
                 "queries": group.count,
                 "loupe_p50_ms": percentile(loupe, 0.5) ?? 0, "loupe_p95_ms": percentile(loupe, 0.95) ?? 0,
                 "plain_p50_ms": percentile(plain, 0.5) ?? 0, "plain_p95_ms": percentile(plain, 0.95) ?? 0,
                 "median_speedup": percentile(ratios, 0.5) ?? 0, "lowest_speedup": ratios.min() ?? 0,
                 "loupe_errors": group.map(\.loupeErrors).reduce(0, +),
-            ]
+            ]) { $1 }
         }
         let real = measurements.filter(\.query.fromWorkload)
         let synthetic = measurements.filter { !$0.query.fromWorkload }
@@ -191,8 +217,9 @@ struct BenchScale {
         groups.append(("over 50,000 matches, workload and high-match", measurements.filter { $0.matches > 50_000 }))
         let summaries = groups.map { ($0.0, summary($0.1)) }
 
-        let machine = machineFacts()
+        let machine = machineFacts(postgres: server)
         let command = "swift run -c release BenchScale --rounds \(rounds)" + (schema == "bench_scale" ? "" : " --schema \(schema)")
+            + (compareUnprepared ? " --compare-unprepared" : "")
         let report: [String: Any] = [
             "documents": documentCount, "workload": "corpus/scale/queries-aol.jsonl", "rounds": rounds,
             "workload_queries": real.count, "high_match_queries": synthetic.count,
@@ -200,7 +227,8 @@ struct BenchScale {
             "groups": Dictionary(uniqueKeysWithValues: summaries.map { ($0.0, $0.1) }),
             "per_query": measurements.map { m in
                 ["query": m.query.text, "kind": m.query.kind, "workload": m.query.fromWorkload, "matches": m.matches,
-                 "loupe_ms": percentile(m.loupe, 0.5) ?? 0, "plain_ms": percentile(m.plain, 0.5) ?? 0] as [String: Any]
+                 "loupe_ms": percentile(m.loupe, 0.5) ?? 0, "plain_ms": percentile(m.plain, 0.5) ?? 0,
+                 "unprepared_ms": percentile(m.unprepared, 0.5) as Any] as [String: Any]
             },
         ]
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
@@ -210,6 +238,21 @@ struct BenchScale {
         for (name, s) in summaries {
             func f(_ key: String) -> String { (s[key] as? Double).map { String(format: "%.1f", $0) } ?? "-" }
             table += "| \(name) | \(s["queries"] ?? 0) | \(f("loupe_p50_ms")) | \(f("loupe_p95_ms")) | \(f("plain_p50_ms")) | \(f("plain_p95_ms")) | \(f("median_speedup"))x | \(f("lowest_speedup"))x | \(s["loupe_errors"] ?? 0) |\n"
+        }
+        var preparedTable = ""
+        if compareUnprepared {
+            preparedTable = """
+                Loupe again on connections that never keep statements prepared (`preparedStatements = false`),
+                timed in the same alternation (Loupe, Loupe unprepared, plain), per query the median of the rounds:
+
+                | queries | n | Loupe p50 ms | Loupe unprepared p50 ms | median speed-up from preparing |
+                |---|---|---|---|---|
+
+                """
+            for (name, s) in summaries {
+                func f(_ key: String) -> String { (s[key] as? Double).map { String(format: "%.2f", $0) } ?? "-" }
+                preparedTable += "| \(name) | \(s["queries"] ?? 0) | \(f("loupe_p50_ms")) | \(f("unprepared_p50_ms")) | \(f("median_prepared_speedup"))x |\n"
+            }
         }
         let markdown = """
             # Query latency on the scale corpus (\(documentCount) documents, \(real.count) real queries)
@@ -228,7 +271,8 @@ struct BenchScale {
             with over 50,000 matches.
 
             \(table)
-            Machine: \(machine["cpu"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["memory"] ?? ""); \(machine["postgresql"] ?? ""), local cluster on a Unix socket; load average at the end \(machine["load"] ?? ""); commit \(machine["commit"] ?? ""); \(machine["date"] ?? "").
+            \(preparedTable)
+            Machine: \(MachineFacts.line(machine)); local cluster on a Unix socket; the load is the average at the end.
 
             """
         try markdown.write(toFile: "\(output)/scale-latency.md", atomically: true, encoding: .utf8)

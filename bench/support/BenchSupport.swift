@@ -32,6 +32,6 @@ public func percentile(_ values: [Double], _ p: Double) -> Double? {
 }
 
 /// CPU, cores, memory, versions, commit, load and date, for every report (the same facts `loupe bench` records).
-public func machineFacts() -> [String: String] {
-    MachineFacts.collect()
+public func machineFacts(postgres: [String: String] = [:]) -> [String: String] {
+    MachineFacts.collect(postgres: postgres)
 }

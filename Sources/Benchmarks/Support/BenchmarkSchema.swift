@@ -27,6 +27,11 @@ public struct BenchmarkSchema: Sendable {
 
     /// PostgreSQL's version and the settings that move search timings, for the machine facts.
     public func serverFacts() async throws -> [String: String] {
+        try await Self.serverFacts(of: pool)
+    }
+
+    /// The same for any pool's server.
+    public static func serverFacts(of pool: PostgresConnectionPool) async throws -> [String: String] {
         var facts: [String: String] = [:]
         let version = try await pool.query("SELECT version() AS v").single().decode(String.self, column: "v")
         facts["postgresql"] = String(version.prefix { $0 != "," })
