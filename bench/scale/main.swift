@@ -9,7 +9,8 @@
 // The corpus is loaded once into schema `bench_scale` (kept between runs; --reload starts over).
 // --queries N keeps the first N workload queries (the high-match group always runs); --min-matches N keeps
 // only queries with more matches than N (for a quick look at the expensive ones). --compare-unprepared also
-// times Loupe on connections that never keep statements prepared.
+// times Loupe on connections that never keep statements prepared. --query TEXT (repeatable) keeps only the
+// queries with exactly that text.
 import BenchSupport
 import Benchmarks
 import Foundation
@@ -45,6 +46,7 @@ struct BenchScale {
         var output = "bench/results", reload = false, rounds = 3, limitQueries = Int.max, schema = "bench_scale"
         var minimumMatches = -1
         var compareUnprepared = false
+        var onlyQueries: [String] = []
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {
             switch argument {
@@ -55,6 +57,7 @@ struct BenchScale {
             case "--schema": schema = arguments.next() ?? schema
             case "--min-matches": minimumMatches = Int(arguments.next() ?? "") ?? minimumMatches
             case "--compare-unprepared": compareUnprepared = true
+            case "--query": onlyQueries.append(arguments.next() ?? "")
             default: throw BenchError("unknown option \(argument)")
             }
         }
@@ -110,6 +113,7 @@ struct BenchScale {
             workload.append(WorkloadQuery(text: text, kind: kind))
         }
         workload = Array(workload.prefix(limitQueries)) + highMatchQueries
+        if !onlyQueries.isEmpty { workload = workload.filter { onlyQueries.contains($0.text) } }
 
         let engine = PostgresSearchEngine(pool: pool, cursorAuthenticator: HMACCursorAuthenticator.random())
         // The same engine on connections that never keep statements prepared, timed in the same alternation.
