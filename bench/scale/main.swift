@@ -4,12 +4,13 @@
 // lexemes, not from the workload) measures the case ranking has to prune hardest.
 //
 //   swift run -c release BenchScale [--out bench/results] [--reload] [--rounds 3] [--schema bench_scale]
-//                                   [--compare-unprepared]
+//                                   [--compare-unprepared | --compare-pool-share N]
 //
 // The corpus is loaded once into schema `bench_scale` (kept between runs; --reload starts over).
 // --queries N keeps the first N workload queries (the high-match group always runs); --min-matches N keeps
 // only queries with more matches than N (for a quick look at the expensive ones). --compare-unprepared also
-// times Loupe on connections that never keep statements prepared. --query TEXT (repeatable) keeps only the
+// times Loupe on connections that never keep statements prepared; --compare-pool-share N, Loupe with
+// another impact-ordered pool share. --query TEXT (repeatable) keeps only the
 // queries with exactly that text.
 import BenchSupport
 import Benchmarks
@@ -46,6 +47,7 @@ struct BenchScale {
         var output = "bench/results", reload = false, rounds = 3, limitQueries = Int.max, schema = "bench_scale"
         var minimumMatches = -1
         var compareUnprepared = false
+        var comparePoolShare: Int?
         var onlyQueries: [String] = []
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {
@@ -57,6 +59,7 @@ struct BenchScale {
             case "--schema": schema = arguments.next() ?? schema
             case "--min-matches": minimumMatches = Int(arguments.next() ?? "") ?? minimumMatches
             case "--compare-unprepared": compareUnprepared = true
+            case "--compare-pool-share": comparePoolShare = Int(arguments.next() ?? "")
             case "--query": onlyQueries.append(arguments.next() ?? "")
             default: throw BenchError("unknown option \(argument)")
             }
@@ -116,11 +119,17 @@ struct BenchScale {
         if !onlyQueries.isEmpty { workload = workload.filter { onlyQueries.contains($0.text) } }
 
         let engine = PostgresSearchEngine(pool: pool, cursorAuthenticator: HMACCursorAuthenticator.random())
-        // The same engine on connections that never keep statements prepared, timed in the same alternation.
-        var unpreparedConfiguration = configuration
-        unpreparedConfiguration.preparedStatements = false
-        let unpreparedPool = PostgresConnectionPool(configuration: unpreparedConfiguration, options: .init(maximumConnections: 4))
-        let unpreparedEngine = PostgresSearchEngine(pool: unpreparedPool, cursorAuthenticator: HMACCursorAuthenticator.random())
+        // A second Loupe, changed in one respect, timed in the same alternation: on connections that never
+        // keep statements prepared, or with another impact-ordered pool share.
+        let comparing = compareUnprepared || comparePoolShare != nil
+        var variantConfiguration = configuration
+        variantConfiguration.preparedStatements = !compareUnprepared
+        var variantOptions = PostgresSearchEngine.Options()
+        if let comparePoolShare { variantOptions.impactOrderedPoolShare = comparePoolShare }
+        let variantLabel = compareUnprepared ? "Loupe unprepared" : "Loupe, pool share \(comparePoolShare ?? 0)"
+        let variantPool = PostgresConnectionPool(configuration: variantConfiguration, options: .init(maximumConnections: 4))
+        let variantEngine = PostgresSearchEngine(
+            pool: variantPool, cursorAuthenticator: HMACCursorAuthenticator.random(), options: variantOptions)
         func loupe(_ query: WorkloadQuery, on engine: PostgresSearchEngine) async throws -> Int {
             let page = try await engine.search(SearchRequest(
                 collection: "scale", query: query.text, limit: 10,
@@ -151,7 +160,7 @@ struct BenchScale {
 
         struct Measurement {
             let query: WorkloadQuery; let matches: Int; var loupe: [Double]; var plain: [Double]; var loupeErrors: Int
-            var unprepared: [Double] = []
+            var variant: [Double] = []
         }
         var measurements: [Measurement] = []
         for query in workload {
@@ -167,10 +176,10 @@ struct BenchScale {
                 var start = ContinuousClock.now
                 do { _ = try await loupe(query, on: engine) } catch { measurements[index].loupeErrors += round > 0 ? 1 : 0 }
                 let loupeTime = milliseconds(ContinuousClock.now - start)
-                if compareUnprepared {
+                if comparing {
                     start = ContinuousClock.now
-                    _ = try? await loupe(query, on: unpreparedEngine)
-                    if round > 0 { measurements[index].unprepared.append(milliseconds(ContinuousClock.now - start)) }
+                    _ = try? await loupe(query, on: variantEngine)
+                    if round > 0 { measurements[index].variant.append(milliseconds(ContinuousClock.now - start)) }
                 }
                 start = ContinuousClock.now
                 _ = try await plain(query)
@@ -184,7 +193,7 @@ struct BenchScale {
         }
         let server = try await BenchmarkSchema.serverFacts(of: pool)
         await pool.shutdown()
-        await unpreparedPool.shutdown()
+        await variantPool.shutdown()
 
         // Per query: median over rounds. Then p50/p95 over queries, by group.
         func summary(_ group: [Measurement]) -> [String: Any] {
@@ -193,10 +202,10 @@ struct BenchScale {
             let plain = group.map { percentile($0.plain, 0.5) ?? 0 }
             let ratios = zip(plain, loupe).map { $0 / max($1, 0.001) }
             var extra: [String: Any] = [:]
-            if compareUnprepared {
-                let unprepared = group.map { percentile($0.unprepared, 0.5) ?? 0 }
-                extra["unprepared_p50_ms"] = percentile(unprepared, 0.5) ?? 0
-                extra["median_prepared_speedup"] = percentile(zip(unprepared, loupe).map { $0 / max($1, 0.001) }, 0.5) ?? 0
+            if comparing {
+                let variant = group.map { percentile($0.variant, 0.5) ?? 0 }
+                extra["variant_p50_ms"] = percentile(variant, 0.5) ?? 0
+                extra["median_speedup_over_variant"] = percentile(zip(variant, loupe).map { $0 / max($1, 0.001) }, 0.5) ?? 0
             }
             return extra.merging([
                 "queries": group.count,
@@ -223,7 +232,7 @@ struct BenchScale {
 
         let machine = machineFacts(postgres: server)
         let command = "swift run -c release BenchScale --rounds \(rounds)" + (schema == "bench_scale" ? "" : " --schema \(schema)")
-            + (compareUnprepared ? " --compare-unprepared" : "")
+            + (compareUnprepared ? " --compare-unprepared" : "") + (comparePoolShare.map { " --compare-pool-share \($0)" } ?? "")
         let report: [String: Any] = [
             "documents": documentCount, "workload": "corpus/scale/queries-aol.jsonl", "rounds": rounds,
             "workload_queries": real.count, "high_match_queries": synthetic.count,
@@ -232,7 +241,7 @@ struct BenchScale {
             "per_query": measurements.map { m in
                 ["query": m.query.text, "kind": m.query.kind, "workload": m.query.fromWorkload, "matches": m.matches,
                  "loupe_ms": percentile(m.loupe, 0.5) ?? 0, "plain_ms": percentile(m.plain, 0.5) ?? 0,
-                 "unprepared_ms": percentile(m.unprepared, 0.5) as Any] as [String: Any]
+                 "variant_ms": percentile(m.variant, 0.5) as Any] as [String: Any]
             },
         ]
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
@@ -243,19 +252,22 @@ struct BenchScale {
             func f(_ key: String) -> String { (s[key] as? Double).map { String(format: "%.1f", $0) } ?? "-" }
             table += "| \(name) | \(s["queries"] ?? 0) | \(f("loupe_p50_ms")) | \(f("loupe_p95_ms")) | \(f("plain_p50_ms")) | \(f("plain_p95_ms")) | \(f("median_speedup"))x | \(f("lowest_speedup"))x | \(s["loupe_errors"] ?? 0) |\n"
         }
-        var preparedTable = ""
-        if compareUnprepared {
-            preparedTable = """
-                Loupe again on connections that never keep statements prepared (`preparedStatements = false`),
-                timed in the same alternation (Loupe, Loupe unprepared, plain), per query the median of the rounds:
+        var variantTable = ""
+        if comparing {
+            let change = compareUnprepared
+                ? "on connections that never keep statements prepared (`preparedStatements = false`)"
+                : "with `impactOrderedPoolShare = \(comparePoolShare ?? 0)` (default \(PostgresSearchEngine.Options().impactOrderedPoolShare))"
+            variantTable = """
+                Loupe again \(change), timed in the same alternation (Loupe, \(variantLabel), plain), per query the
+                median of the rounds; the speed-up is the variant's time over Loupe's:
 
-                | queries | n | Loupe p50 ms | Loupe unprepared p50 ms | median speed-up from preparing |
+                | queries | n | Loupe p50 ms | \(variantLabel) p50 ms | median speed-up of Loupe over the variant |
                 |---|---|---|---|---|
 
                 """
             for (name, s) in summaries {
                 func f(_ key: String) -> String { (s[key] as? Double).map { String(format: "%.2f", $0) } ?? "-" }
-                preparedTable += "| \(name) | \(s["queries"] ?? 0) | \(f("loupe_p50_ms")) | \(f("unprepared_p50_ms")) | \(f("median_prepared_speedup"))x |\n"
+                variantTable += "| \(name) | \(s["queries"] ?? 0) | \(f("loupe_p50_ms")) | \(f("variant_p50_ms")) | \(f("median_speedup_over_variant"))x |\n"
             }
         }
         let markdown = """
@@ -275,7 +287,7 @@ struct BenchScale {
             with over 50,000 matches.
 
             \(table)
-            \(preparedTable)
+            \(variantTable)
             Machine: \(MachineFacts.line(machine)); local cluster on a Unix socket; the load is the average at the end.
 
             """

@@ -30,13 +30,14 @@ enum ImpactOrderedTopK {
     static let seen = (positions: "c.positions", impacts: "c.impacts", open: "(SELECT open_positions FROM bound)::int8[]")
 
     static func round(
-        _ scoring: CandidateScoring, depths: [Int], theta floor: Double, last: Bool, after cursor: PageCursor?,
-        on connection: PostgresConnection
+        _ scoring: CandidateScoring, depths: [Int], theta floor: Double, last: Bool, poolShare: Int = 16,
+        after cursor: PageCursor?, on connection: PostgresConnection
     ) async throws -> Round {
         let ceiling = scoring.cursorCeiling(cursor)
         // Per list, the highest impact a document after the cursor can have in it.
         let listCeilings = scoring.idfs.map { $0 > 0 ? ceiling / $0 : Double.infinity }
-        let rows = try await connection.query(query(scoring, depths: depths, listCeilings: listCeilings, theta: floor, last: last, after: cursor))
+        let rows = try await connection.query(query(
+            scoring, depths: depths, listCeilings: listCeilings, theta: floor, last: last, poolShare: poolShare, after: cursor))
         // The bound row always comes back, with or without ranked rows.
         guard let first = rows.first else { throw SearchError.unavailable("impact-ordered ranking returned no rows") }
         var round = Round(
@@ -61,13 +62,14 @@ enum ImpactOrderedTopK {
 
     static func query(
         _ scoring: CandidateScoring, depths: [Int], listCeilings: [Double], theta floor: Double, last: Bool,
-        after cursor: PageCursor?
+        poolShare: Int = 16, after cursor: PageCursor?
     ) throws -> PostgresQuery {
         let k = scoring.wanted - 1
         // Enough exactly scored candidates to find the (k+1)-th match even when some do not match, and
         // more as the lists get deeper (the best documents of an AND can sit deep in one of its lists),
-        // fewer per list the more lists each one has to look up.
-        let poolSize = 3 * scoring.wanted + depths.reduce(0, +) / (16 * max(1, scoring.lexemes.count))
+        // fewer per list the more lists each one has to look up. They are the candidates with the highest
+        // ceilings, which completion looks up first anyway (it reuses their scores).
+        let poolSize = 3 * scoring.wanted + depths.reduce(0, +) / (max(1, poolShare) * max(1, scoring.lexemes.count))
         // A lookup costs a few postings read in order.
         let lookupBudget = depths.reduce(0, +) / 2
         // A candidate seen in every list is known exactly (up to summing order) without a lookup; when the
@@ -115,11 +117,13 @@ enum ImpactOrderedTopK {
                 -- Seen contributions alone above the cursor's score: the document comes before the cursor.
                 HAVING sum(q.idf * h.impact) <= \(scoring.cursorCeiling(cursor))
             ),
-            pool AS (
-                SELECT c.id, e.score, e.present
-                FROM (SELECT * FROM candidates ORDER BY partial DESC, id LIMIT \(poolSize)) AS c
+            probed AS MATERIALIZED (
+                SELECT c.id, c.ceiling, e.score, e.present
+                FROM (SELECT * FROM candidates ORDER BY ceiling DESC, id LIMIT \(poolSize)) AS c
                 CROSS JOIN LATERAL \(scoring.exactScore(id: "c.id", known: seen)) AS e
-                WHERE \(try scoring.follows(cursor, score: "e.score", id: "c.id"))
+            ),
+            pool AS (
+                SELECT id, score, present FROM probed WHERE \(try scoring.follows(cursor, score: "score", id: "id"))
             ),
             theta AS MATERIALIZED (
                 -- OFFSET 0 keeps the match check above the sort, so it runs only until k+1 matches are found.
@@ -180,14 +184,19 @@ enum ImpactOrderedTopK {
         }
         let ceiling = scoring.cursorCeiling(cursor)
         let slack = 2 * scoring.margin
+        // Candidates the pool scored keep their exact scores; only the others are looked up.
         return """
             completed AS MATERIALIZED (
+                SELECT b.id, b.score AS approximate, b.present FROM probed b
+                WHERE (SELECT open FROM gate) AND b.ceiling >= \(theta)
+                UNION ALL
                 SELECT c.id, c.partial + coalesce(sum(q.idf * p.impact), 0) AS approximate,
                        c.seen | coalesce(bit_or(1::int8 << (q.position::int - 1)) FILTER (WHERE p.impact IS NOT NULL), 0) AS present
                 FROM candidates c
                 LEFT JOIN q ON q.position = ANY ((SELECT open_positions FROM bound)::int8[]) AND NOT (q.position = ANY (c.positions))
                 LEFT JOIN LATERAL (SELECT \(scoring.impact(lexeme: "q.lexeme", id: "c.id")) AS impact) AS p ON true
                 WHERE (SELECT open FROM gate) AND c.ceiling >= \(theta) AND \(possible)
+                  AND NOT EXISTS (SELECT 1 FROM probed b WHERE b.id = c.id)
                 GROUP BY c.id, c.partial, c.seen
             ),
             matching AS (

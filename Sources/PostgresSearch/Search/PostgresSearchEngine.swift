@@ -30,6 +30,9 @@ public struct PostgresSearchEngine: SearchEngine {
         public var maximumPostingsRead = 20_000
         /// Impact-ordered rounds at most, before the same switch.
         public var impactOrderedRounds = 4
+        /// Per impact-ordered round, the candidates scored exactly to find theta: 3(k+1), plus the postings
+        /// read divided by this and by the number of lists.
+        public var impactOrderedPoolShare = 16
         /// A stop-word-only query ranks at most this many of its matches (`ts_rank` on the stop-word vector).
         public var stopWordCandidates = 1_000
 

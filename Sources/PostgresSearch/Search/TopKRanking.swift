@@ -36,7 +36,8 @@ enum TopKRanking {
                 || 16 * depths.reduce(0, +) > totalPostings
             // An OR goes on to MaxScore instead, which needs no exact round.
             let round = try await ImpactOrderedTopK.round(
-                scoring, depths: depths, theta: theta, last: last && !plan.postingsDecideMatches, after: cursor, on: connection)
+                scoring, depths: depths, theta: theta, last: last && !plan.postingsDecideMatches,
+                poolShare: options.impactOrderedPoolShare, after: cursor, on: connection)
             if let page = round.page { return page }
             read += depths.reduce(0, +)
             theta = max(theta, round.theta)
