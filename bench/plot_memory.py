@@ -15,7 +15,8 @@ def main(path: str) -> None:
     with open(path) as f:
         report = json.load(f)
     tiers = [t for t in ["scale", "synthetic"] if t in report]
-    kinds = ["term", "intersection", "union", "phrase"]
+    kinds = ["term", "high-match term", "intersection", "union", "phrase"]
+    kinds = [k for k in kinds if any(k in report[t]["latency"] for t in tiers)]
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
     for ax, percentile in zip(axes, ["p50", "p99"]):
         width = 0.8 / max(1, len(tiers))
