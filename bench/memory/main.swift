@@ -24,6 +24,10 @@ struct BenchAuthenticator: MessageAuthenticator {
 struct WorkloadQuery {
     let text: String
     let kind: String
+
+    /// The real workload's kinds, then the corpus-derived group; `all` covers the real workload only.
+    static let kinds = ["term", "intersection", "union", "phrase"]
+    static let highMatchTerm = "high-match term"
 }
 
 func seconds(_ duration: Duration) -> Double { duration / .seconds(1) }
@@ -60,7 +64,7 @@ func workload() throws -> [WorkloadQuery] {
     try String(contentsOfFile: "corpus/scale/queries-aol.jsonl", encoding: .utf8).split(separator: "\n").compactMap { line in
         guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let text = object["query"] as? String, let tags = object["tags"] as? [String],
-              let kind = tags.first(where: { ["term", "intersection", "union", "phrase"].contains($0) }) else { return nil }
+              let kind = tags.first(where: WorkloadQuery.kinds.contains) else { return nil }
         return WorkloadQuery(text: text, kind: kind)
     }
 }
@@ -80,12 +84,37 @@ func latency(_ engine: InMemorySearchEngine, collection: String, queries: [Workl
         }
     }
     var groups: [String: Any] = ["errors": errors]
-    for kind in ["all", "term", "intersection", "union", "phrase"] {
-        let medians = queries.indices.filter { kind == "all" || queries[$0].kind == kind }.map { percentile(times[$0], 0.5) ?? 0 }
+    for kind in ["all"] + WorkloadQuery.kinds + [WorkloadQuery.highMatchTerm] {
+        let members = queries.indices.filter { kind == "all" ? WorkloadQuery.kinds.contains(queries[$0].kind) : queries[$0].kind == kind }
+        let medians = members.map { percentile(times[$0], 0.5) ?? 0 }
         guard !medians.isEmpty else { continue }
         groups[kind] = ["queries": medians.count, "p50_ms": percentile(medians, 0.5) ?? 0, "p99_ms": percentile(medians, 0.99) ?? 0]
     }
     return groups
+}
+
+/// The collection's 10 most frequent lexemes as single-word queries: for each, the commonest lower-case
+/// spelling in the first 20,000 documents that analyses to that lexeme alone.
+func highMatchTerms(_ engine: InMemorySearchEngine, collection: String, corpus: [SourceDocument]) throws -> [WorkloadQuery] {
+    let lexemes = try engine.frequentLexemes(in: collection, count: 10).map(\.lexeme)
+    let wanted = Set(lexemes)
+    let analyzer = EnglishAnalyzer()
+    var spellings: [String: [String: Int]] = [:]
+    for document in corpus.prefix(20_000) {
+        for field in ["title", "text"] {
+            guard let text = document.body[field]?.stringValue else { continue }
+            let bytes = Array(text.utf8)
+            analyzer.forEachToken(in: text) { token in
+                guard let lexeme = token.lexeme?.text, wanted.contains(lexeme) else { return }
+                spellings[lexeme, default: [:]][String(decoding: bytes[token.byteRange], as: UTF8.self).lowercased(), default: 0] += 1
+            }
+        }
+    }
+    return lexemes.compactMap { lexeme in
+        let typed = (spellings[lexeme] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map(\.key).first { analyzer.analyze($0).compactMap(\.lexeme?.text) == [lexeme] }
+        return typed.map { WorkloadQuery(text: $0, kind: WorkloadQuery.highMatchTerm) }
+    }
 }
 
 func footprintReport(_ footprint: IndexFootprint) -> [String: Any] {
@@ -94,7 +123,7 @@ func footprintReport(_ footprint: IndexFootprint) -> [String: Any] {
         "postings": footprint.postings, "positions": footprint.positions,
         "posting_bytes": footprint.postingBytes, "position_bytes": footprint.positionBytes,
         "block_bytes": footprint.blockBytes, "dictionary_bytes": footprint.dictionaryBytes,
-        "stop_word_bytes": footprint.stopWordBytes, "stored_bytes": footprint.storedBytes,
+        "champion_bytes": footprint.championBytes, "stop_word_bytes": footprint.stopWordBytes, "stored_bytes": footprint.storedBytes,
         "bytes_per_posting": footprint.bytesPerPosting, "bytes_per_posting_with_positions": footprint.bytesPerPostingWithPositions,
     ]
 }
@@ -205,18 +234,20 @@ struct BenchMemory {
             let footprint = try engine.footprint(of: name)
             print("\(name): \(corpus.count) documents in \(String(format: "%.1f", buildSeconds)) s, "
                 + "\(String(format: "%.2f", footprint.bytesPerPosting)) bytes/posting")
-            let plain = try await latency(engine, collection: name, queries: queries, rounds: rounds, highlight: false)
-            let highlighted = try await latency(engine, collection: name, queries: queries, rounds: rounds, highlight: true)
+            let highMatch = try highMatchTerms(engine, collection: name, corpus: corpus)
+            print("\(name) high-match terms: \(highMatch.map(\.text).joined(separator: ", "))")
+            let plain = try await latency(engine, collection: name, queries: queries + highMatch, rounds: rounds, highlight: false)
+            let highlighted = try await latency(engine, collection: name, queries: queries + highMatch, rounds: rounds, highlight: true)
             report[name] = [
                 "documents": corpus.count, "build_seconds": buildSeconds, "documents_per_second": Double(corpus.count) / buildSeconds,
                 "resident_mb_added": residentAfter - residentBefore, "footprint": footprintReport(footprint),
-                "latency": plain, "latency_with_highlights": highlighted,
+                "latency": plain, "latency_with_highlights": highlighted, "high_match_terms": highMatch.map(\.text),
             ]
             func cell(_ groups: [String: Any], _ kind: String, _ key: String) -> String {
                 ((groups[kind] as? [String: Any])?[key] as? Double).map { String(format: "%.2f", $0) } ?? "-"
             }
             var table = "| queries | n | p50 ms | p99 ms | p50 ms with highlights | p99 ms with highlights |\n|---|---|---|---|---|---|\n"
-            for kind in ["all", "term", "intersection", "union", "phrase"] {
+            for kind in ["all"] + WorkloadQuery.kinds + [WorkloadQuery.highMatchTerm] {
                 let count = (plain[kind] as? [String: Any])?["queries"] ?? 0
                 table += "| \(kind) | \(count) | \(cell(plain, kind, "p50_ms")) | \(cell(plain, kind, "p99_ms")) | \(cell(highlighted, kind, "p50_ms")) | \(cell(highlighted, kind, "p99_ms")) |\n"
             }
@@ -228,10 +259,13 @@ struct BenchMemory {
                 \(Int(Double(corpus.count) / buildSeconds)) documents/s; resident memory grew by \(Int(residentAfter - residentBefore)) MB
                 (stored JSON included). Index: \(footprint.segments) segments, \(footprint.terms) terms, \(footprint.postings) postings,
                 \(footprint.positions) positions. Bytes per posting: \(String(format: "%.2f", footprint.bytesPerPosting)) (doc gaps, frequencies,
-                block entries and dictionary), \(String(format: "%.2f", footprint.bytesPerPostingWithPositions)) with positions.
+                block entries, champion lists and dictionary; the champion lists alone \(footprint.championBytes / 1024) KiB),
+                \(String(format: "%.2f", footprint.bytesPerPostingWithPositions)) with positions.
 
                 Latency of \(queries.count) real queries (`corpus/scale/queries-aol.jsonl`; `match all`, `match any` for union), top 10,
-                per query the median of \(rounds) rounds after a warm-up, then p50/p99 over queries:
+                per query the median of \(rounds) rounds after a warm-up, then p50/p99 over queries. `high-match term` is not from the
+                workload and not in `all`: the corpus's \(highMatch.count) most frequent lexemes, each typed as one word (`match all`):
+                \(highMatch.map { "`\($0.text)`" }.joined(separator: ", ")).
 
                 \(table)
 

@@ -10,6 +10,44 @@ extension InMemorySearchEngine {
     /// One search on one snapshot; synchronous, so benchmarks can time the work alone. Without `pruning`
     /// every match is scored (to check that pruning changes nothing).
     func search(_ request: SearchRequest, on snapshot: IndexSnapshot, pruning: Bool = true) throws(SearchError) -> SearchPage {
+        let (plan, keyset) = try self.plan(request, on: snapshot)
+        var search = RankedSearch(plan: plan, keyset: keyset, pruning: pruning)
+        search.run()
+        let ranked = search.ranked
+        let pageMatches = Array(ranked.prefix(request.limit))
+        var hits: [Hit] = []
+        var bodies: [JSONValue?] = []
+        let highlight = request.highlight?.resolved(for: snapshot.definition)
+        for match in pageMatches {
+            let json = snapshot.segments[match.segment].segment.documents[Int(match.number)]
+            var hit = Hit(id: match.identifier, score: match.score, document: json)
+            if request.explain, !plan.stopWordsOnly {
+                hit.explanation = HitDecoration.explain(match, plan: plan)
+            }
+            hits.append(hit)
+            if highlight != nil {
+                bodies.append(try? JSONParser.parse(Array(json.utf8), limits: .init(maximumDepth: 64, maximumStringBytes: .max)))
+            }
+        }
+        if let highlight, !hits.isEmpty {
+            HitDecoration.highlight(&hits, bodies: bodies, request: highlight, plan: plan, maximumBytes: options.highlightMaximumBytes)
+        }
+        var nextCursor: String?
+        if ranked.count > request.limit, let last = pageMatches.last {
+            nextCursor = cursors.encode(PageCursor(
+                fingerprint: cursors.fingerprint(of: request), matchUsed: plan.matchUsed,
+                // Swift prints the shortest text that reads back as the same Double, so the key is exact.
+                lastValue: request.sort == nil ? String(last.score) : (last.sortValue ?? .null).serialized(),
+                lastID: last.identifier, statistics: plan.statistics))
+        }
+        let total = search.pruned ? max(plan.estimatedMatches, search.matches, hits.count) : search.matches
+        return SearchPage(
+            hits: hits, nextCursor: nextCursor, estimatedTotalHits: total, totalIsExact: !search.pruned, matchUsed: plan.matchUsed)
+    }
+
+    /// Everything a search fixes before reading postings: the analysed query, its statistics (pinned by the
+    /// cursor, if any) and match mode, and where the previous page stopped.
+    func plan(_ request: SearchRequest, on snapshot: IndexSnapshot) throws(SearchError) -> (SearchPlan, Keyset?) {
         guard request.ranking == .bm25 else {
             throw .invalidRequest(parameter: "ranking", reason: "the in-memory engine ranks with bm25 only")
         }
@@ -37,38 +75,6 @@ extension InMemorySearchEngine {
             request: request, snapshot: snapshot, analyzed: analyzed, stopWordsOnly: stopWordsOnly,
             conditions: conditions, statistics: statistics)
         plan.matchUsed = cursor?.matchUsed ?? plan.resolvedMatchMode()
-
-        var search = RankedSearch(plan: plan, keyset: keyset, pruning: pruning)
-        search.run()
-        let ranked = search.ranked
-        let pageMatches = Array(ranked.prefix(request.limit))
-        var hits: [Hit] = []
-        var bodies: [JSONValue?] = []
-        let highlight = request.highlight?.resolved(for: snapshot.definition)
-        for match in pageMatches {
-            let json = snapshot.segments[match.segment].segment.documents[Int(match.number)]
-            var hit = Hit(id: match.identifier, score: match.score, document: json)
-            if request.explain, !stopWordsOnly {
-                hit.explanation = HitDecoration.explain(match, plan: plan)
-            }
-            hits.append(hit)
-            if highlight != nil {
-                bodies.append(try? JSONParser.parse(Array(json.utf8), limits: .init(maximumDepth: 64, maximumStringBytes: .max)))
-            }
-        }
-        if let highlight, !hits.isEmpty {
-            HitDecoration.highlight(&hits, bodies: bodies, request: highlight, plan: plan, maximumBytes: options.highlightMaximumBytes)
-        }
-        var nextCursor: String?
-        if ranked.count > request.limit, let last = pageMatches.last {
-            nextCursor = cursors.encode(PageCursor(
-                fingerprint: cursors.fingerprint(of: request), matchUsed: plan.matchUsed,
-                // Swift prints the shortest text that reads back as the same Double, so the key is exact.
-                lastValue: request.sort == nil ? String(last.score) : (last.sortValue ?? .null).serialized(),
-                lastID: last.identifier, statistics: plan.statistics))
-        }
-        let total = search.pruned ? max(plan.estimatedMatches, search.matches, hits.count) : search.matches
-        return SearchPage(
-            hits: hits, nextCursor: nextCursor, estimatedTotalHits: total, totalIsExact: !search.pruned, matchUsed: plan.matchUsed)
+        return (plan, keyset)
     }
 }

@@ -3,7 +3,7 @@ import SearchCore
 /// A segment as one snapshot sees it: which of its documents are live, and how many deleted documents
 /// hold each term (so document frequencies stay exact without rewriting the segment).
 struct SegmentState: Sendable {
-    let segment: Segment
+    var segment: Segment
     var live: LiveDocuments
     /// Term ordinal -> deleted documents that hold it, per index.
     var deletedContentFrequencies: [Int: Int] = [:]

@@ -22,7 +22,7 @@ struct IndexWriter: Sendable {
         var lastIndex: [String: Int] = [:]
         for (index, document) in documents.enumerated() { lastIndex[document.id] = index }
         var problems: [DocumentProblem] = []
-        var builder = SegmentBuilder(classWeights: snapshot.definition.classWeights)
+        var builder = SegmentBuilder(definition: snapshot.definition)
         for (index, document) in documents.enumerated() {
             guard lastIndex[document.id] == index else {
                 problems.append(DocumentProblem(
@@ -114,7 +114,7 @@ struct IndexWriter: Sendable {
 
     /// Replaces the segments at `indices` with one holding their live documents.
     mutating func merge(_ indices: [Int]) {
-        var builder = SegmentBuilder(classWeights: snapshot.definition.classWeights)
+        var builder = SegmentBuilder(definition: snapshot.definition)
         for index in indices.sorted() {
             builder.append(snapshot.segments[index].segment, live: snapshot.segments[index].live)
         }
@@ -140,6 +140,12 @@ struct IndexWriter: Sendable {
         if old.fields != definition.fields || old.language != definition.language || old.classWeights != definition.classWeights {
             self = IndexWriter(snapshot: Self.rebuild(snapshot, as: definition))
         } else {
+            if old.bm25 != definition.bm25 {
+                // Lists chosen under the old k1 and b stay exact but would send more searches to the full walk.
+                for index in snapshot.segments.indices {
+                    snapshot.segments[index].segment = snapshot.segments[index].segment.choosingChampions(for: definition.bm25)
+                }
+            }
             snapshot.definition = definition
         }
     }
@@ -147,7 +153,7 @@ struct IndexWriter: Sendable {
     /// Every live document, analysed again under `definition` (new fields, weights or language).
     static func rebuild(_ snapshot: IndexSnapshot, as definition: CollectionDefinition) -> IndexSnapshot {
         var analyzer = DocumentAnalyzer(definition: definition)
-        var builder = SegmentBuilder(classWeights: definition.classWeights)
+        var builder = SegmentBuilder(definition: definition)
         for state in snapshot.segments {
             for number in 0..<state.segment.documentCount where state.live.contains(UInt32(number)) {
                 let json = state.segment.documents[number]

@@ -66,7 +66,7 @@ struct PostingsAccumulator {
         var blockPositionsOffset: [UInt64] = []
         var blockImpactStart: [UInt32] = []
         var impactPairs: [Float] = []
-        var pairs: [(tf: Double, length: Double)] = []
+        var frontier = ImpactFrontier()
 
         for id in order {
             termFirstBlock.append(UInt32(blockLastDocument.count))
@@ -86,17 +86,17 @@ struct PostingsAccumulator {
                             blockPostingsOffset.append(UInt64(postingsBase + offset))
                             blockPositionsOffset.append(UInt64(positionsBase + positionOffset))
                             blockImpactStart.append(UInt32(impactPairs.count / 2))
-                            pairs.removeAll(keepingCapacity: true)
+                            frontier.removeAll()
                         }
                         document += 1 + Int(VariableByte.read(stream, &offset))
                         let counts = PostingsCursor.readClassFrequencies(stream, &offset)
                         var weighted = 0.0
                         for weightClass in 0..<4 { weighted += Double(counts[weightClass]) * classWeights[weightClass] }
-                        pairs.append((weighted, weightedLengths[document]))
+                        frontier.add(tf: weighted, length: weightedLengths[document])
                         for _ in 0..<counts.reduce(0, +) { _ = VariableByte.read(positionStream, &positionOffset) }
                         if posting % PostingsIndex.blockSize == PostingsIndex.blockSize - 1 || posting == count - 1 {
                             blockLastDocument.append(UInt32(document))
-                            Self.appendFrontier(of: &pairs, to: &impactPairs)
+                            frontier.append(to: &impactPairs)
                         }
                     }
                 }
@@ -108,21 +108,5 @@ struct PostingsAccumulator {
             positions: positions, blockLastDocument: blockLastDocument, blockPostingsOffset: blockPostingsOffset,
             blockPositionsOffset: blockPositionsOffset, blockImpactStart: blockImpactStart, impactPairs: impactPairs,
             classLengths: classLengths, classWeights: classWeights)
-    }
-
-    /// Keeps the pairs no other pair beats on both counts (higher tf and shorter length both raise BM25),
-    /// rounded so the bound they give is never below a real impact.
-    static func appendFrontier(of pairs: inout [(tf: Double, length: Double)], to output: inout [Float]) {
-        pairs.sort { $0.tf != $1.tf ? $0.tf > $1.tf : $0.length < $1.length }
-        var shortest = Double.infinity
-        for pair in pairs where pair.length < shortest {
-            shortest = pair.length
-            var tf = Float(pair.tf)
-            if Double(tf) < pair.tf { tf = tf.nextUp }
-            var length = Float(pair.length)
-            if Double(length) > pair.length { length = length.nextDown }
-            output.append(tf)
-            output.append(max(0, length))
-        }
     }
 }

@@ -75,15 +75,7 @@ final class PostingsIndex: Sendable {
     /// The largest BM25 impact any posting of `block` can have.
     @inline(__always)
     func blockBound(_ block: Int, _ scoring: Bm25Scoring) -> Double {
-        var best = 0.0
-        let start = Int(blockImpactStart[block]) * 2, end = Int(blockImpactStart[block + 1]) * 2
-        var index = start
-        while index < end {
-            let impact = scoring.impact(weightedFrequency: Double(impactPairs[index]), weightedLength: Double(impactPairs[index + 1]))
-            if impact > best { best = impact }
-            index += 2
-        }
-        return best
+        scoring.bound(impactPairs, pairs: Int(blockImpactStart[block])..<Int(blockImpactStart[block + 1]))
     }
 
     /// The largest BM25 impact any posting of the term can have.
@@ -118,9 +110,26 @@ struct Bm25Scoring: Sendable {
     func impact(weightedFrequency tf: Double, weightedLength length: Double) -> Double {
         tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / averageLength))
     }
+
+    /// The largest impact of the (weighted tf, weighted length) pairs `frontier[2 * i], frontier[2 * i + 1]`
+    /// for i in `pairs`: an impact frontier's bound.
+    @inline(__always)
+    func bound(_ frontier: [Float], pairs: Range<Int>) -> Double {
+        var best = 0.0
+        var index = pairs.lowerBound * 2
+        while index < pairs.upperBound * 2 {
+            let impact = impact(weightedFrequency: Double(frontier[index]), weightedLength: Double(frontier[index + 1]))
+            if impact > best { best = impact }
+            index += 2
+        }
+        return best
+    }
 }
 
 /// Walks one term's postings in document order, a block at a time.
+///
+/// A cursor belongs to one search on one thread and its methods never overlap their own accesses, so its
+/// state opts out of runtime exclusivity checks, which took about as long as the decoding itself.
 final class PostingsCursor {
     static let exhausted = UInt32.max
 
@@ -129,20 +138,19 @@ final class PostingsCursor {
     private let blockRange: Range<Int>
     private let frequency: Int
     /// The block decoded into the buffers below (or about to be).
-    private(set) var block: Int
-    private var decodedBlock = -1
-    private var documents = [UInt32](repeating: 0, count: PostingsIndex.blockSize)
-    private var weightedFrequencies = [Double](repeating: 0, count: PostingsIndex.blockSize)
-    private var totals = [UInt32](repeating: 0, count: PostingsIndex.blockSize)
-    private var frequencyOffsets = [Int](repeating: 0, count: PostingsIndex.blockSize)
-    private var countInBlock = 0
-    private var slot = 0
+    @exclusivity(unchecked) private(set) var block: Int
+    @exclusivity(unchecked) private var documents = [UInt32](repeating: 0, count: PostingsIndex.blockSize)
+    @exclusivity(unchecked) private var weightedFrequencies = [Double](repeating: 0, count: PostingsIndex.blockSize)
+    @exclusivity(unchecked) private var totals = [UInt32](repeating: 0, count: PostingsIndex.blockSize)
+    @exclusivity(unchecked) private var frequencyOffsets = [Int](repeating: 0, count: PostingsIndex.blockSize)
+    @exclusivity(unchecked) private var countInBlock = 0
+    @exclusivity(unchecked) private var slot = 0
     /// Positions of the postings before `positionsSlot` in the block have been skipped.
-    private var positionsSlot = 0
-    private var positionsOffset = 0
+    @exclusivity(unchecked) private var positionsSlot = 0
+    @exclusivity(unchecked) private var positionsOffset = 0
     private let weights: (Double, Double, Double, Double)
 
-    private(set) var document: UInt32 = 0
+    @exclusivity(unchecked) private(set) var document: UInt32 = 0
 
     init(index: PostingsIndex, term: Int) {
         self.index = index
@@ -200,6 +208,13 @@ final class PostingsCursor {
         document = slot < countInBlock ? documents[slot] : Self.exhausted
     }
 
+    /// Moves to the first posting of `block` (one of the term's blocks), backwards or forwards.
+    func seek(toBlock block: Int) {
+        self.block = block
+        decode(block)
+        document = documents[0]
+    }
+
     /// Moves the block pointer (without decoding) to the block that would hold `target`; false when no
     /// block does. For upper bounds only: `document` is unchanged until `advance(to:)`.
     func shallowBlock(for target: UInt32) -> Int? {
@@ -250,7 +265,6 @@ final class PostingsCursor {
     }
 
     private func decode(_ block: Int) {
-        decodedBlock = block
         let first = block == blockRange.lowerBound
         var previous: Int = first ? -1 : Int(index.blockLastDocument[block - 1])
         countInBlock = min(PostingsIndex.blockSize, frequency - (block - blockRange.lowerBound) * PostingsIndex.blockSize)

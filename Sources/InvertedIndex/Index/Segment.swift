@@ -5,6 +5,9 @@ import SearchCore
 final class Segment: Sendable {
     let content: PostingsIndex
     let stopWords: PostingsIndex
+    /// The two indexes' champion lists, chosen under the BM25 settings the segment was made or loaded with.
+    let contentChampions: ChampionLists
+    let stopChampions: ChampionLists
     /// The app's ids, by document number.
     let identifiers: [String]
     /// The stored documents as JSON text, by document number.
@@ -13,15 +16,29 @@ final class Segment: Sendable {
 
     var documentCount: Int { identifiers.count }
 
-    init(content: PostingsIndex, stopWords: PostingsIndex, identifiers: [String], documents: [String]) {
-        self.content = content
-        self.stopWords = stopWords
-        self.identifiers = identifiers
-        self.documents = documents
+    convenience init(content: PostingsIndex, stopWords: PostingsIndex, identifiers: [String], documents: [String], bm25: Bm25Parameters) {
         var numbers: [String: UInt32] = [:]
         numbers.reserveCapacity(identifiers.count)
         for (number, identifier) in identifiers.enumerated() { numbers[identifier] = UInt32(number) }
+        self.init(content: content, stopWords: stopWords, identifiers: identifiers, documents: documents, numbers: numbers, bm25: bm25)
+    }
+
+    private init(
+        content: PostingsIndex, stopWords: PostingsIndex, identifiers: [String], documents: [String], numbers: [String: UInt32],
+        bm25: Bm25Parameters
+    ) {
+        self.content = content
+        self.stopWords = stopWords
+        contentChampions = ChampionLists(index: content, bm25: bm25)
+        stopChampions = ChampionLists(index: stopWords, bm25: bm25)
+        self.identifiers = identifiers
+        self.documents = documents
         self.numbers = numbers
+    }
+
+    /// The same segment with champion lists chosen under other BM25 settings.
+    func choosingChampions(for bm25: Bm25Parameters) -> Segment {
+        Segment(content: content, stopWords: stopWords, identifiers: identifiers, documents: documents, numbers: numbers, bm25: bm25)
     }
 
     /// Total postings in the analysed-text index, for memory figures.
@@ -37,9 +54,11 @@ struct SegmentBuilder {
     private var contentLengths: [UInt32] = []
     private var stopLengths: [UInt32] = []
     private let classWeights: [Double]
+    private let bm25: Bm25Parameters
 
-    init(classWeights: ClassWeights) {
-        self.classWeights = classWeights.values
+    init(definition: CollectionDefinition) {
+        classWeights = definition.classWeights.values
+        bm25 = definition.bm25
     }
 
     var documentCount: Int { identifiers.count }
@@ -98,7 +117,7 @@ struct SegmentBuilder {
         Segment(
             content: content.build(classLengths: contentLengths, classWeights: classWeights),
             stopWords: stopWords.build(classLengths: stopLengths, classWeights: classWeights),
-            identifiers: identifiers, documents: documents)
+            identifiers: identifiers, documents: documents, bm25: bm25)
     }
 }
 

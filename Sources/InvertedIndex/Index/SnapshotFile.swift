@@ -10,7 +10,8 @@ import SearchCore
 ///   length-prefixed section per segment: ids, stored documents, the live bitset, then a section for each
 ///   of its two postings indexes (class weights, dictionary, per-term first block and frequency, the
 ///   postings and positions streams, block skip data, impact frontiers, per-document class lengths and
-///   the deleted-document term frequencies).
+///   the deleted-document term frequencies). Champion lists are not stored: loading chooses them again from
+///   the validated postings, so the format (version 1) is unchanged.
 ///
 /// Arrays are a u64 count followed by the values. On load the header, the length and the checksum are
 /// checked first; then every count, offset, varint and document number is validated, so searches on a
@@ -101,7 +102,7 @@ enum SnapshotFile {
         var snapshot = IndexSnapshot(definition: definition)
         for number in 0..<Int(segmentCount) {
             let state = try reader.section("segment \(number)") { (section: inout SnapshotByteReader) throws(SnapshotError) in
-                try readSegment(&section, classWeights: definition.classWeights.values)
+                try readSegment(&section, definition: definition)
             }
             snapshot.segments.append(state)
         }
@@ -141,7 +142,8 @@ enum SnapshotFile {
         }
     }
 
-    private static func readSegment(_ reader: inout SnapshotByteReader, classWeights: [Double]) throws(SnapshotError) -> SegmentState {
+    private static func readSegment(_ reader: inout SnapshotByteReader, definition: CollectionDefinition) throws(SnapshotError) -> SegmentState {
+        let classWeights = definition.classWeights.values
         let documentCount = Int(try reader.uint32("document count"))
         guard documentCount < Int(UInt32.max) else { throw .corrupt("too many documents in a segment") }
         let identifiers = try reader.strings("document ids")
@@ -161,7 +163,8 @@ enum SnapshotFile {
         let (stopWords, deletedStop) = try reader.section("stop-word index") { (section: inout SnapshotByteReader) throws(SnapshotError) in
             try readIndex(&section, documentCount: documentCount, classWeights: classWeights)
         }
-        let segment = Segment(content: content, stopWords: stopWords, identifiers: identifiers, documents: documents)
+        // Champion lists are not in the file: they are chosen again from the validated postings.
+        let segment = Segment(content: content, stopWords: stopWords, identifiers: identifiers, documents: documents, bm25: definition.bm25)
         var state = SegmentState(segment: segment)
         for (wordIndex, word) in words.enumerated() where word != ~0 {
             for bit in 0..<64 where word & (1 << UInt64(bit)) == 0 {

@@ -3,8 +3,11 @@ import SearchCore
 /// Finds a page's matches in a snapshot: every segment in turn into one bounded heap, so later segments
 /// start with the threshold the earlier ones set.
 ///
-/// Three strategies, all giving the same page and the same scores (a score is always the sum, in lexeme
+/// Four strategies, all giving the same page and the same scores (a score is always the sum, in lexeme
 /// byte order, of idf * impact over the scoring terms a document holds):
+/// - one plain term with a champion list in the segment (`ChampionLists`): its champions are scored, and
+///   when the rest of its postings cannot reach the k-th score that is the segment's share; otherwise
+///   everything is put back and the segment goes the MaxScore way.
 /// - plain terms combined by OR: MaxScore (Turtle and Flood) with block-max skipping. Terms whose bounds
 ///   add up to less than the current k-th score cannot bring in a document alone, so only the other
 ///   ("essential") lists are walked; a run of documents whose block bounds cannot reach the threshold is
@@ -21,6 +24,8 @@ struct RankedSearch {
     private(set) var matches = 0
     /// True when some documents were passed over by their bounds, so `matches` is not a total.
     private(set) var pruned = false
+    /// Segments whose share of the page came from a champion list alone.
+    private(set) var championSegments = 0
     private var contributions: [Double]
     private var touched: [Int] = []
 
@@ -41,6 +46,10 @@ struct RankedSearch {
             && plan.analyzed.clauses.allSatisfy { $0.count == 1 && $0[0].positions[0].count == 1 }
         for (segmentIndex, state) in plan.snapshot.segments.enumerated() where state.live.count > 0 {
             if request.sort == nil && disjunctive {
+                if plan.scoringTerms.count == 1 && plan.conditions.isEmpty && championsSuffice(state, segmentIndex) {
+                    championSegments += 1
+                    continue
+                }
                 maxScore(state, segmentIndex)
             } else if request.sort == nil && conjunctive {
                 intersection(state, segmentIndex)
@@ -70,9 +79,14 @@ struct RankedSearch {
 
     @inline(__always)
     private mutating func contribute(_ scoring: ScoringCursor, _ weightedLength: Double) -> Double {
-        let value = scoring.idf * plan.scoring.impact(weightedFrequency: scoring.cursor.weightedFrequency, weightedLength: weightedLength)
-        contributions[scoring.term] = value
-        touched.append(scoring.term)
+        contribute(term: scoring.term, idf: scoring.idf, weightedFrequency: scoring.cursor.weightedFrequency, weightedLength: weightedLength)
+    }
+
+    @inline(__always)
+    private mutating func contribute(term: Int, idf: Double, weightedFrequency: Double, weightedLength: Double) -> Double {
+        let value = idf * plan.scoring.impact(weightedFrequency: weightedFrequency, weightedLength: weightedLength)
+        contributions[term] = value
+        touched.append(term)
         return value
     }
 
@@ -111,6 +125,36 @@ struct RankedSearch {
         guard let body = try? JSONParser.parse(Array(segment.documents[Int(number)].utf8), limits: .init(maximumDepth: 64, maximumStringBytes: .max))
         else { return false }
         return plan.conditions.matches(body)
+    }
+
+    // MARK: - One plain term: its champion list
+
+    /// Offers the live champions of the one scoring term; true when the heap is then full and no other
+    /// posting of the term in this segment can reach its threshold. Otherwise the heap and counts are put
+    /// back as they were, so the full walk that follows never offers a document twice.
+    private mutating func championsSuffice(_ state: SegmentState, _ segmentIndex: Int) -> Bool {
+        let segment = state.segment
+        let index = plan.index(of: segment)
+        let champions = plan.champions(of: segment)
+        let term = plan.scoringTerms[0]
+        guard let ordinal = index.dictionary.ordinal(of: term.lexeme), let list = champions.list(ofTerm: ordinal) else { return false }
+        let saved = (collector, matches, pruned)
+        // Postings outside the list are not visited, so matches are no longer all counted.
+        pruned = true
+        let exclusion = plan.exclusionMatcher(in: segment)
+        for champion in champions.champions(of: list) {
+            let number = champions.documents[champion]
+            guard state.live.contains(number) else { continue }
+            _ = contribute(
+                term: 0, idf: term.idf, weightedFrequency: champions.weightedFrequencies[champion],
+                weightedLength: index.weightedLengths[Int(number)])
+            consider(number, score: canonicalScore(), segment: segment, segmentIndex: segmentIndex, exclusion: exclusion)
+        }
+        // Strictly below, with a margin for the rounding of bounds: a tie could still enter by its id.
+        let othersBound = term.idf * champions.otherPostingsBound(of: list, plan.scoring) * (1 + 1e-9)
+        if collector.isFull && othersBound < collector.threshold { return true }
+        (collector, matches, pruned) = saved
+        return false
     }
 
     // MARK: - OR of plain terms: MaxScore with block-max skipping

@@ -33,6 +33,10 @@ struct SearchPlan {
         stopWordsOnly ? segment.stopWords : segment.content
     }
 
+    func champions(of segment: Segment) -> ChampionLists {
+        stopWordsOnly ? segment.stopChampions : segment.contentChampions
+    }
+
     /// An upper estimate of how many documents match, from document frequencies alone (as the Postgres
     /// engine estimates it when it does not visit every match).
     var estimatedMatches: Int {
