@@ -104,8 +104,24 @@ public struct ImportSummary: Sendable {
     public var firstSearchableAfter: Duration?
     /// Bulk mode: how long the publication took (moving staged rows in, building statistics).
     public var publishingTime: Duration?
+    /// Bulk mode: the publication's steps.
+    public var publicationSteps: PublicationSteps?
+    /// How long refreshing the planner's statistics (ANALYZE) after a large import took.
+    public var analyzeTime: Duration?
     /// False when the run stopped at `--max-errors`; it can be resumed.
     public var completed: Bool
+}
+
+/// Where a bulk publication's time went (it is one transaction on one connection).
+public struct PublicationSteps: Sendable {
+    /// Moving the staged rows into `documents`, with the upkeep of its indexes.
+    public var documents: Duration
+    /// Waiting, after that, for the postings another connection prepared meanwhile.
+    public var waitingForPostings: Duration
+    /// Writing the collection's statistics, document frequencies and impacts.
+    public var statistics: Duration
+    /// True when those came from the prepared postings; false when rebuilt from `documents`.
+    public var preparedPostings: Bool
 }
 
 /// Why an import could not run (as opposed to bad records, which are reported one by one).
