@@ -90,7 +90,8 @@ struct BulkPublication {
                         (SELECT v.search_vector, v.stop_vector, v.class_lengths FROM document_search_vectors(\(collection), s.document) AS v)
                     """)
             }
-            // The collection's existing documents wait for the publication (statistics are rebuilt from them).
+            // The collection's existing documents, soft-deleted ones too (an upsert may revive them), wait for the
+            // publication (statistics are rebuilt from them).
             let existing = try await connection.query("""
                 SELECT count(*) AS n FROM (SELECT 1 FROM documents WHERE collection_id = \(collection) FOR NO KEY UPDATE) AS locked
                 """).single().decode(Int.self, column: "n")
@@ -117,7 +118,8 @@ struct BulkPublication {
             let written = try counts.decode(Int.self, column: "written")
             let inserted = try counts.decode(Int.self, column: "inserted")
             let statisticsStarted = ContinuousClock.now
-            let staged = try await preparation
+            // Preparing is a shortcut: if it failed (say, no second connection came free), rebuild from documents.
+            let staged = try? await preparation
             let waited = ContinuousClock.now - statisticsStarted
             var fromPrepared = false
             if let staged {

@@ -95,8 +95,8 @@ public struct CollectionReindexer: Sendable {
     }
 
     /// Rewrites the live documents of a keyset range whose vectors are stale. The vectors are computed in a
-    /// CTE, set-based (`document_search_vectors()` per row, without the per-row call); the outer UPDATE
-    /// re-checks `document` on the row it locks, so a concurrent write is never undone.
+    /// CTE, set-based (what `document_search_vectors()` gives row by row); the outer UPDATE re-checks
+    /// `document` on the row it locks, so a concurrent write is never undone.
     private func rewriteStatement(after: String, through last: String) -> PostgresQuery {
         """
         WITH fresh AS MATERIALIZED (
