@@ -86,6 +86,56 @@ import Testing
         }
     }
 
+    /// Into an empty collection the publication writes postings prepared from the staged rows on a second
+    /// connection; they must be the rows a rebuild from `documents` writes, bit for bit, whatever the weights.
+    @Test func preparedPostingsAreExactlyWhatARebuildWrites() async throws {
+        try await ImportFixture.with { fixture in
+            let first = try ImportFixture.file(try ImportFixture.jsonLines(ImportFixture.documents(1_500)), suffix: ".jsonl")
+            let second = try ImportFixture.file(try ImportFixture.jsonLines(ImportFixture.documents(400, from: 1_500, tag: "more")), suffix: ".jsonl")
+            defer { for path in [first, second] { try? FileManager.default.removeItem(atPath: path) } }
+            let collection = try await fixture.collection("prepared", title: .a, body: .c)
+            // Class C weighs nothing: body-only words count for document frequencies but get no posting.
+            try await fixture.schema.pool.query("""
+                UPDATE collections SET bm25_class_weights = '{1, 0.6, 0, 0.25}', bm25_k1 = 1.1, bm25_b = 0.7 WHERE id = \(collection.id)
+                """)
+            let snapshot: PostgresQuery = """
+                SELECT (SELECT string_agg(p.lexeme || ' ' || d.external_id || ' ' || p.impact::text, '|' ORDER BY p.lexeme, d.external_id)
+                        FROM postings p JOIN documents d ON d.id = p.document_id WHERE p.collection_id = \(collection.id)) AS postings,
+                       (SELECT string_agg(lexeme || ' ' || document_frequency, '|' ORDER BY lexeme)
+                        FROM term_statistics WHERE collection_id = \(collection.id)) AS frequencies,
+                       (SELECT document_count || ' ' || class_lengths::text || ' ' || reference_length::text
+                        FROM collection_statistics WHERE collection_id = \(collection.id)) AS totals
+                """
+            func state() async throws -> [String?] {
+                let row = try await fixture.schema.pool.query(snapshot).single()
+                return try ["postings", "frequencies", "totals"].map { try row.decode(String?.self, column: $0) }
+            }
+
+            let bulk = try await Self.run(fixture, collection, ImportOptions(inputs: [first], mode: .bulk, batchSize: 200))
+            #expect(bulk.summary.completed && bulk.summary.documentsWritten == 1_500)
+            #expect(bulk.summary.publicationSteps?.preparedPostings == true)
+            let prepared = try await state()
+            #expect(prepared.allSatisfy { $0 != nil })
+            let withoutPostings = try await fixture.schema.pool.query("""
+                SELECT count(*) AS n FROM term_statistics t WHERE t.collection_id = \(collection.id)
+                  AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.collection_id = t.collection_id AND p.lexeme = t.lexeme)
+                """).single().decode(Int.self, column: "n")
+            #expect(withoutPostings > 0)
+            try await fixture.schema.pool.query("SELECT rebuild_search_statistics(\(collection.id))")
+            #expect(try await state() == prepared)
+
+            // A collection that already holds documents is rebuilt from them.
+            let more = try await Self.run(fixture, collection, ImportOptions(inputs: [second], mode: .bulk, batchSize: 200))
+            #expect(more.summary.completed && more.summary.documentsWritten == 400)
+            #expect(more.summary.publicationSteps?.preparedPostings == false)
+            let rebuilt = try await state()
+            try await fixture.schema.pool.query("SELECT rebuild_search_statistics(\(collection.id))")
+            #expect(try await state() == rebuilt)
+            let page = try await fixture.engine.search(SearchRequest(collection: "prepared", query: "more number3"))
+            #expect(!page.hits.isEmpty)
+        }
+    }
+
     @Test func badRecordsAreReportedAndMaxErrorsDecidesWhenToStop() async throws {
         try await ImportFixture.with { fixture in
             let good = try ImportFixture.jsonLines(ImportFixture.documents(9))

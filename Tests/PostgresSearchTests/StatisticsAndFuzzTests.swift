@@ -42,6 +42,39 @@ import Testing
         }
     }
 
+    /// Postings refer to their collection through statement-level triggers (migration 0009) rather than a
+    /// per-row foreign key: a posting for no collection is refused, and deleting or truncating collections
+    /// takes their postings along, as the foreign key's ON DELETE CASCADE did.
+    @Test func postingsKeepTheirReferenceToTheCollection() async throws {
+        try await SearchFixture.with { fixture in
+            try await fixture.add(["a": ["title": "harbour lantern", "body": "quartz meadow"], "b": ["title": "falcon", "body": "cipher"]])
+            let count: PostgresQuery = "SELECT count(*) AS n FROM postings"
+            #expect(try await fixture.schema.pool.query(count).single().decode(Int.self, column: "n") == 6)
+            let orphan = await #expect(throws: PostgresError.self) {
+                try await fixture.schema.pool.query("INSERT INTO postings VALUES (gen_random_uuid(), 'stray', gen_random_uuid(), 1)")
+            }
+            #expect(orphan?.code == .foreignKeyViolation)
+            let moved = await #expect(throws: PostgresError.self) {
+                try await fixture.schema.pool.query("UPDATE postings SET collection_id = gen_random_uuid() WHERE lexeme = 'falcon'")
+            }
+            #expect(moved?.code == .foreignKeyViolation)
+            #expect(try await fixture.schema.pool.query(count).single().decode(Int.self, column: "n") == 6)
+
+            let other = try await fixture.store.create(try CollectionDefinition(
+                name: CollectionName("other"), fields: [SearchableField(name: "title", weight: .a)]))
+            try await fixture.schema.pool.query("""
+                INSERT INTO documents (collection_id, external_id, document) VALUES (\(other.id), 'x', '{"title": "willow tundra"}')
+                """)
+            // A posting no document accounts for goes with its collection too (only the cascade removes it).
+            try await fixture.schema.pool.query("INSERT INTO postings VALUES (\(fixture.collection.id), 'stray', gen_random_uuid(), 1)")
+            try await fixture.schema.pool.query("DELETE FROM collections WHERE id = \(fixture.collection.id)")
+            let left = try await fixture.schema.pool.query("SELECT array_agg(lexeme ORDER BY lexeme)::text AS l FROM postings").single()
+            #expect(try left.decode(String.self, column: "l") == "{tundra,willow}")
+            try await fixture.schema.pool.query("TRUNCATE collections CASCADE")
+            #expect(try await fixture.schema.pool.query(count).single().decode(Int.self, column: "n") == 0)
+        }
+    }
+
     /// A thousand seeded garbage queries: each either searches or is refused as a bad request, never a
     /// server-side failure.
     @Test func garbageQueriesNeverFailServerSide() async throws {

@@ -4,8 +4,9 @@
 // over two connections (both cores). Then a reindex after a weight change, and small loads that show
 // where the automatic mode switches.
 //
-//   swift run -c release --scratch-path .build-import BenchImport [--out bench/results] [--skip-scale]
+//   swift run -c release --scratch-path .build-import BenchImport [--out bench/results] [--skip-scale] [--bulk-only]
 //
+// --bulk-only measures the ceilings and the bulk imports only (a quick check while working on the bulk path).
 // Every measurement starts from a freshly migrated schema `bench_import` (dropped at the end).
 import BenchSupport
 import DocumentSources
@@ -23,6 +24,10 @@ struct Measurement {
     let seconds: Double
     var firstSearchable: Double?
     var note = ""
+    /// Seconds per phase (bulk: loading, documents, statistics, analyze), where known.
+    var phases: [String: Double] = [:]
+    /// The 1-minute load average when the measurement ended (the machine is shared).
+    var load = BenchImport.loadAverage()
 
     var documentsPerSecond: Double { Double(documents) / seconds }
     var megabytesPerSecond: Double { megabytes / seconds }
@@ -30,7 +35,7 @@ struct Measurement {
     var json: [String: Any] {
         ["name": name, "corpus": corpus, "mode": mode, "documents": documents, "megabytes": megabytes, "seconds": seconds,
          "documents_per_second": documentsPerSecond, "megabytes_per_second": megabytesPerSecond,
-         "first_searchable_seconds": firstSearchable as Any, "note": note]
+         "first_searchable_seconds": firstSearchable as Any, "note": note, "phases": phases, "load_average": load]
     }
 }
 
@@ -43,16 +48,18 @@ struct BenchImport {
     static let scale = ["debian-descriptions", "gcide", "wordnet"].map { "corpus/scale/\($0).jsonl.gz" }
 
     static func main() async throws {
-        var output = "bench/results", skipScale = false
+        var output = "bench/results", skipScale = false, bulkOnly = false
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {
             switch argument {
             case "--out": output = arguments.next() ?? output
             case "--skip-scale": skipScale = true
+            case "--bulk-only": bulkOnly = true
             default: throw BenchError("unknown option \(argument)")
             }
         }
         let server = try await PostgresConfiguration.resolve(url: nil)
+        let serverFacts = try await Self.serverFacts(server)
         var results: [Measurement] = []
         func record(_ measurement: Measurement) {
             results.append(measurement)
@@ -62,13 +69,20 @@ struct BenchImport {
 
         let corpora: [(name: String, files: [String])] = skipScale ? [("debian", [debian])] : [("debian", [debian]), ("scale", scale)]
         for corpus in corpora {
-            record(try await ceiling(corpus.name, corpus.files, server: server))
-            for mode in [ImportMode.bulk, .incremental] {
+            let (limit, vectors) = try await ceiling(corpus.name, corpus.files, server: server)
+            record(limit)
+            record(vectors)
+            for mode in bulkOnly ? [ImportMode.bulk] : [.bulk, .incremental] {
                 record(try await withFreshSchema(server) { pool in
                     let collection = try await createCollection(pool, "bench")
                     return try await load(pool, collection, corpus.files, mode: mode, name: "import \(corpus.name) (\(mode))", corpus: corpus.name)
                 })
             }
+        }
+
+        if bulkOnly {
+            try write(results, server: serverFacts, to: output)
+            return
         }
 
         // Reindex after a weight change (title A->C, text B->A), over the largest corpus loaded.
@@ -111,12 +125,15 @@ struct BenchImport {
             })
         }
 
-        try write(results, to: output)
+        try write(results, server: serverFacts, to: output)
     }
 
-    /// `to_tsvector('english', title || ' ' || text)` over the corpus text, on two connections at once.
-    static func ceiling(_ name: String, _ files: [String], server: PostgresConfiguration) async throws -> Measurement {
+    /// `to_tsvector('english', title || ' ' || text)` over the corpus text, on two connections at once; then,
+    /// on the same rows, the vectors a document gets (`analysed_document`: per field the search vector and the
+    /// stop words, three parses where the ceiling has one), the least any import must compute.
+    static func ceiling(_ name: String, _ files: [String], server: PostgresConfiguration) async throws -> (Measurement, Measurement) {
         try await withFreshSchema(server) { pool in
+            let collection = try await createCollection(pool, "ceiling")
             try await pool.query("CREATE UNLOGGED TABLE bench_text (n BIGINT, title TEXT, body TEXT)")
             var documents = 0
             try await pool.withConnection { connection in
@@ -147,9 +164,28 @@ struct BenchImport {
                 }
                 try await group.waitForAll()
             }
-            return Measurement(
+            let ceiling = Measurement(
                 name: "ceiling \(name): to_tsvector alone, 2 cores", corpus: name, mode: "ceiling", documents: documents,
                 megabytes: megabytes, seconds: seconds(.now - start))
+            let vectorsStart = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for half in 0..<2 {
+                    group.addTask {
+                        try await pool.query("""
+                            SELECT sum(length(v.search_vector) + length(v.stop_vector)) FROM bench_text t
+                            CROSS JOIN collection_analysis(\(collection.id)) AS a
+                            CROSS JOIN LATERAL analysed_document(a.config, a.without_stop_words, a.field_names, a.field_weights,
+                                                                 jsonb_build_object('title', t.title, 'text', t.body)) AS v
+                            WHERE t.n % 2 = \(half)
+                            """)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let vectors = Measurement(
+                name: "vectors \(name): search + stop vectors, 2 cores", corpus: name, mode: "reference", documents: documents,
+                megabytes: megabytes, seconds: seconds(.now - vectorsStart))
+            return (ceiling, vectors)
         }
     }
 
@@ -163,8 +199,24 @@ struct BenchImport {
             name: name, corpus: corpus, mode: mode.rawValue, documents: summary.records,
             megabytes: Double(summary.bytesDecoded) / 1e6, seconds: seconds(summary.elapsed),
             firstSearchable: summary.firstSearchableAfter.map(seconds))
-        measurement.note = (summary.publishingTime.map { String(format: "publication %.1f s; ", $0 / .seconds(1)) } ?? "")
-            + "peak RSS of the process so far \(peakResidentMegabytes()) MB"
+        var note = ""
+        if let publishing = summary.publishingTime, let steps = summary.publicationSteps {
+            let loading = seconds(summary.elapsed - publishing - (summary.analyzeTime ?? .zero))
+            measurement.phases = [
+                "loading": loading, "documents": seconds(steps.documents), "waiting": seconds(steps.waitingForPostings),
+                "statistics": seconds(steps.statistics), "publication": seconds(publishing),
+            ]
+            note += String(
+                format: "loading %.1f s, publication %.1f s (documents %.1f s, then waiting %.1f s for postings prepared meanwhile, "
+                    + "statistics and impacts %.1f s %@); ", loading, seconds(publishing), seconds(steps.documents),
+                seconds(steps.waitingForPostings), seconds(steps.statistics),
+                (steps.preparedPostings ? "from the prepared postings" : "rebuilt from documents") as NSString)
+        }
+        if let analyze = summary.analyzeTime {
+            measurement.phases["analyze"] = seconds(analyze)
+            note += String(format: "ANALYZE %.1f s; ", seconds(analyze))
+        }
+        measurement.note = note + "peak RSS of the process so far \(peakResidentMegabytes()) MB"
         return measurement
     }
 
@@ -216,26 +268,60 @@ struct BenchImport {
         return out
     }
 
+    /// The 1-minute load average, from /proc/loadavg (0 where there is none).
+    static func loadAverage() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return 0 }
+        return text.split(separator: " ").first.flatMap { Double($0) } ?? 0
+    }
+
     static func peakResidentMegabytes() -> Int {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Int(usage.ru_maxrss / 1024)
     }
 
-    static func write(_ results: [Measurement], to output: String) throws {
-        let machine = machineFacts()
+    /// PostgreSQL's version and the settings that move write timings (memory, WAL, durability, collation).
+    static func serverFacts(_ server: PostgresConfiguration) async throws -> [String: String] {
+        let connection = try await PostgresConnection.connect(server)
+        var facts: [String: String] = [:]
+        let version = try await connection.query("SELECT version() AS v").single().decode(String.self, column: "v")
+        facts["postgresql"] = String(version.prefix { $0 != "," })
+        let settings = ["shared_buffers", "work_mem", "maintenance_work_mem", "max_wal_size", "fsync", "synchronous_commit", "lc_collate"]
+        for setting in settings {
+            facts[setting] = try await connection.query("SELECT current_setting(\(setting)) AS v").single().decode(String.self, column: "v")
+        }
+        facts["settings"] = settings.map { "\($0) \(facts[$0] ?? "?")" }.joined(separator: ", ")
+        return facts
+    }
+
+    static func write(_ results: [Measurement], server: [String: String], to output: String) throws {
+        var machine = machineFacts()
+        machine.merge(server) { _, new in new }
         let command = "swift run -c release --scratch-path .build-import BenchImport"
         let report: [String: Any] = ["command": command, "machine": machine, "measurements": results.map(\.json)]
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
             .write(to: URL(fileURLWithPath: "\(output)/import-throughput.json"))
-        var table = "| run | documents | seconds | documents/s | MB/s | first searchable (s) | of ceiling | notes |\n|---|---|---|---|---|---|---|---|\n"
+        var table = "| run | documents | seconds | documents/s | MB/s | first searchable (s) | of ceiling | load | notes |\n"
+            + "|---|---|---|---|---|---|---|---|---|\n"
         for m in results {
             let ceiling = results.first { $0.mode == "ceiling" && $0.corpus == m.corpus }
             let ratio = ceiling.map { String(format: "%.0f%%", 100 * m.documentsPerSecond / $0.documentsPerSecond) } ?? "-"
             table += "| \(m.name) | \(m.documents) | \(String(format: "%.1f", m.seconds)) | \(String(format: "%.0f", m.documentsPerSecond)) | "
                 + "\(String(format: "%.2f", m.megabytesPerSecond)) | \(m.firstSearchable.map { String(format: "%.1f", $0) } ?? "-") | "
-                + "\(m.mode == "ceiling" ? "100%" : ratio) | \(m.note) |\n"
+                + "\(m.mode == "ceiling" ? "100%" : ratio) | \(String(format: "%.1f", m.load)) | \(m.note) |\n"
+        }
+        // Each bulk import's phases, in seconds and in multiples of its corpus's ceiling time.
+        var phases = "| bulk import | loading (read, stage, vectors) | documents | waiting for prepared postings | statistics and impacts | ANALYZE | total |\n"
+            + "|---|---|---|---|---|---|---|\n"
+        for m in results where m.mode == "bulk" && m.phases["publication"] != nil {
+            guard let ceiling = results.first(where: { $0.mode == "ceiling" && $0.corpus == m.corpus }) else { continue }
+            func cell(_ key: String) -> String {
+                guard let value = m.phases[key] else { return "-" }
+                return String(format: "%.1f s (%.1fx)", value, value / ceiling.seconds)
+            }
+            phases += "| \(m.name) | \(cell("loading")) | \(cell("documents")) | \(cell("waiting")) | \(cell("statistics")) | \(cell("analyze")) | "
+                + String(format: "%.1f s (%.1fx) |\n", m.seconds, m.seconds / ceiling.seconds)
         }
         let markdown = """
             # Import and reindex throughput
@@ -246,10 +332,21 @@ struct BenchImport {
             `to_tsvector('english', title || ' ' || text)` alone over the same text, split over two connections
             (both cores), in the same run; "of ceiling" compares documents/s with it. First searchable: when the
             first imported documents became visible to search (bulk: at the publication, the end). Peak RSS is the
-            benchmark process's high-water mark so far (it reads every corpus once for the ceiling too).
+            benchmark process's high-water mark so far (it reads every corpus once for the ceiling too). "vectors" is
+            what every import computes per document, on the same rows and two connections: per field the search
+            vector and the stop words (`analysed_document`), three parses of the text where the ceiling has one.
+            Load is the machine's 1-minute load average as the row finished (the machine is shared; two cores).
 
             \(table)
-            Machine: \(machine["cpu"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["memory"] ?? ""); \(machine["postgresql"] ?? ""), local cluster on a Unix socket; load average at the end \(machine["load"] ?? ""); commit \(machine["commit"] ?? ""); \(machine["date"] ?? "").
+            Where a bulk import's time goes (seconds, and multiples of the ceiling's time for the same corpus):
+            loading reads the files and stages the rows with their vectors on two connections; the publication is one
+            transaction on one connection: moving the rows into `documents` (heap, two btrees, three GIN indexes),
+            while a second connection prepares the postings from the staged rows (collection empty before the import),
+            then writing statistics, document frequencies and the impact postings (one row per document and lexeme,
+            two btrees; rebuilt from `documents` when the collection held documents); then ANALYZE on two connections.
+
+            \(phases)
+            Machine: \(machine["cpu"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["memory"] ?? ""); \(machine["postgresql"] ?? "") (\(machine["settings"] ?? "")), local cluster on a Unix socket; load average at the end \(machine["load"] ?? ""); commit \(machine["commit"] ?? ""); \(machine["date"] ?? "").
 
             """
         try markdown.write(toFile: "\(output)/import-throughput.md", atomically: true, encoding: .utf8)

@@ -201,20 +201,23 @@ public struct DocumentImporter: Sendable {
 
         let stopped = await ledger.stopped
         var publishingTime: Duration?
+        var publicationSteps: PublicationSteps?
+        var analyzeTime: Duration?
         guard let job, let mode else {
             // Nothing was read at all (empty inputs) or the very first batch stopped the run.
             return ImportSummary(
                 jobID: UUID(), mode: mode ?? .incremental, resumed: resumed, records: records, skippedRecords: skippedRecords,
                 documentsWritten: 0, problems: await ledger.problems, bytesDecoded: bytesDecoded, elapsed: .now - started,
-                firstSearchableAfter: nil, publishingTime: nil, completed: !stopped)
+                firstSearchableAfter: nil, publishingTime: nil, publicationSteps: nil, analyzeTime: nil, completed: !stopped)
         }
         if !stopped {
             progress(await ledger.snapshot(mode == .bulk ? .publishing : .finishing))
             if mode == .bulk, let staging = job.stagingTable {
                 let publishing = ContinuousClock.now
-                let written = try await publication.publish(job: job, staging: staging)
+                let published = try await publication.publish(job: job, staging: staging)
                 publishingTime = .now - publishing
-                await ledger.committed(written: written, searchable: false)
+                publicationSteps = published.steps
+                await ledger.committed(written: published.written, searchable: false)
                 await ledger.published()
             } else {
                 try await pool.withConnection { try await CollectionJob.complete(job.id, on: $0) }
@@ -223,7 +226,9 @@ public struct DocumentImporter: Sendable {
                 try await ImpactRefresh(pool: pool, collection: collection.id).run(tolerance: 0.1)
             }
             if await ledger.written >= 10_000 || mode == .bulk {
-                try await pool.query("ANALYZE documents, postings, term_statistics, collection_statistics")
+                let analyzing = ContinuousClock.now
+                try await analyzeSearchTables()
+                analyzeTime = .now - analyzing
             }
         }
         let firstSearchable = await ledger.firstSearchable
@@ -231,7 +236,18 @@ public struct DocumentImporter: Sendable {
             jobID: job.id, mode: mode, resumed: resumed, records: records, skippedRecords: skippedRecords,
             documentsWritten: await ledger.written, problems: await ledger.problems, bytesDecoded: bytesDecoded,
             elapsed: .now - started, firstSearchableAfter: firstSearchable.map { $0 - started }, publishingTime: publishingTime,
-            completed: !stopped)
+            publicationSteps: publicationSteps, analyzeTime: analyzeTime, completed: !stopped)
+    }
+
+    /// ANALYZE of the tables searches plan against, `documents` on one connection and the statistics tables on
+    /// another: each is one core's work, and the pool holds at least two connections.
+    private func analyzeSearchTables() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for tables in ["documents", "postings, term_statistics, collection_statistics"] {
+                group.addTask { try await pool.query(PostgresQuery(unsafeSQL: "ANALYZE \(tables)")) }
+            }
+            try await group.waitForAll()
+        }
     }
 
     private struct ImportStopped: Error {}

@@ -161,11 +161,14 @@ struct ImportBatchWriter {
                 """
         case .bulk:
             // The staging table's name is program-made (import_staging_<32 hex>), checked by the table's constraint.
+            // Settings are read once and the vectors computed set-based: what document_search_vectors() does per row.
             return """
                 INSERT INTO \(unsafeRaw: stagingTable ?? "import_staging_missing")
                     (ordinal, external_id, document, search_vector, stop_vector, class_lengths)
                 SELECT b.ordinal, b.external_id, b.document, v.search_vector, v.stop_vector, v.class_lengths
-                FROM pg_temp.import_batch b CROSS JOIN LATERAL document_search_vectors(\(collection), b.document) AS v
+                FROM pg_temp.import_batch b
+                CROSS JOIN collection_analysis(\(collection)) AS a
+                CROSS JOIN LATERAL analysed_document(a.config, a.without_stop_words, a.field_names, a.field_weights, b.document) AS v
                 WHERE b.ordinal BETWEEN \(low) AND \(high)
                 """
         }

@@ -15,9 +15,9 @@ public enum ImportMode: String, Sendable, CaseIterable, CustomStringConvertible 
     public var description: String { rawValue }
 
     /// Inputs estimated below this many documents are loaded incrementally. Measured (bench/results/
-    /// import-throughput.md): into an empty collection both modes take 2.6 s for 5,000 documents, bulk takes
-    /// 36 s against 56 s for 63,955 and 102 s against 344 s for 307,850; 5,000 documents into a collection of
-    /// 63,955 take 26 s in bulk against 1.3 s (bulk rebuilds the whole collection's statistics).
+    /// import-throughput.md): into an empty collection 5,000 documents take about 2 s either way, 63,955 take
+    /// 20.5 s in bulk against 21.2 s and 307,850 take 78 s against 394 s; 5,000 documents into a collection of
+    /// 63,955 take 22.6 s in bulk against 1.6 s (bulk rebuilds the whole collection's statistics).
     public static let bulkMinimumDocuments = 50_000
 
     /// Bulk when the load is large and at least as big as the collection already is: then rebuilding the
@@ -104,8 +104,24 @@ public struct ImportSummary: Sendable {
     public var firstSearchableAfter: Duration?
     /// Bulk mode: how long the publication took (moving staged rows in, building statistics).
     public var publishingTime: Duration?
+    /// Bulk mode: the publication's steps.
+    public var publicationSteps: PublicationSteps?
+    /// How long refreshing the planner's statistics (ANALYZE) after a large import took.
+    public var analyzeTime: Duration?
     /// False when the run stopped at `--max-errors`; it can be resumed.
     public var completed: Bool
+}
+
+/// Where a bulk publication's time went (it is one transaction on one connection).
+public struct PublicationSteps: Sendable {
+    /// Moving the staged rows into `documents`, with the upkeep of its indexes.
+    public var documents: Duration
+    /// Waiting, after that, for the postings another connection prepared meanwhile.
+    public var waitingForPostings: Duration
+    /// Writing the collection's statistics, document frequencies and impacts.
+    public var statistics: Duration
+    /// True when those came from the prepared postings; false when rebuilt from `documents`.
+    public var preparedPostings: Bool
 }
 
 /// Why an import could not run (as opposed to bad records, which are reported one by one).

@@ -95,12 +95,15 @@ public struct CollectionReindexer: Sendable {
     }
 
     /// Rewrites the live documents of a keyset range whose vectors are stale. The vectors are computed in a
-    /// CTE; the outer UPDATE re-checks `document` on the row it locks, so a concurrent write is never undone.
+    /// CTE, set-based (what `document_search_vectors()` gives row by row); the outer UPDATE re-checks
+    /// `document` on the row it locks, so a concurrent write is never undone.
     private func rewriteStatement(after: String, through last: String) -> PostgresQuery {
         """
         WITH fresh AS MATERIALIZED (
             SELECT d.id, d.document, v.search_vector, v.stop_vector, v.class_lengths
-            FROM documents d CROSS JOIN LATERAL document_search_vectors(d.collection_id, d.document) AS v
+            FROM documents d
+            CROSS JOIN collection_analysis(\(collection.id)) AS a
+            CROSS JOIN LATERAL analysed_document(a.config, a.without_stop_words, a.field_names, a.field_weights, d.document) AS v
             WHERE d.collection_id = \(collection.id) AND d.external_id > \(after) AND d.external_id <= \(last)
               AND d.deleted_at IS NULL
         )
@@ -152,7 +155,9 @@ public struct CollectionReindexer: Sendable {
                 SELECT b.external_id,
                        b.deleted_at IS NULL AND (b.search_vector <> v.search_vector OR b.stop_vector <> v.stop_vector
                                                  OR b.class_lengths <> v.class_lengths) AS stale
-                FROM batch b CROSS JOIN LATERAL document_search_vectors(\(collection.id), b.document) AS v
+                FROM batch b
+                CROSS JOIN collection_analysis(\(collection.id)) AS a
+                CROSS JOIN LATERAL analysed_document(a.config, a.without_stop_words, a.field_names, a.field_weights, b.document) AS v
                 ORDER BY b.external_id
                 """)
             guard let last = rows.last else { break }
