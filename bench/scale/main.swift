@@ -232,6 +232,8 @@ struct BenchScale {
 
         let machine = machineFacts(postgres: server)
         let command = "swift run -c release BenchScale --rounds \(rounds)" + (schema == "bench_scale" ? "" : " --schema \(schema)")
+            + (limitQueries < Int.max ? " --queries \(limitQueries)" : "") + (minimumMatches >= 0 ? " --min-matches \(minimumMatches)" : "")
+            + onlyQueries.map { " --query '\($0)'" }.joined()
             + (compareUnprepared ? " --compare-unprepared" : "") + (comparePoolShare.map { " --compare-pool-share \($0)" } ?? "")
         let report: [String: Any] = [
             "documents": documentCount, "workload": "corpus/scale/queries-aol.jsonl", "rounds": rounds,
