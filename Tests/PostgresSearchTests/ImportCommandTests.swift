@@ -49,7 +49,7 @@ import Testing
             let path = try ImportFixture.file(try ImportFixture.jsonLines(documents), suffix: ".jsonl.gz")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let arguments = ["import", "--collection", "killed", "--create", "--field", "title:A", "--field", "body:B",
-                             "--batch", "250", "--mode", mode, path]
+                             "--batch", "100", "--mode", mode, path]
             let process = try LoupeProcess(arguments, schema: fixture.schema)
             defer { try? FileManager.default.removeItem(atPath: process.outputPath) }
             // Wait until some batches are committed, then kill without warning.
@@ -61,7 +61,8 @@ import Testing
             }
             process.kill()
             #expect(await process.wait() == 128 + SIGKILL)
-            #expect(committed >= 10 && committed < 80, "committed \(committed) of 80 batches before the kill")
+            // 200 small batches: the kill lands long before the end even on a loaded machine.
+            #expect(committed >= 10 && committed < 200, "committed \(committed) of 200 batches before the kill")
             let collection = try #require(try await fixture.store.find("killed"))
             let visible = try await fixture.storedDocuments(collection).count
             // Incremental batches are visible as they commit; bulk rows stay staged until the end.
