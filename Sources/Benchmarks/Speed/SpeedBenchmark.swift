@@ -134,7 +134,7 @@ public struct SpeedBenchmark: Sendable {
                 written += try await loader.loadJSONLines(path: file, into: "bench").written
             }
             let seconds = (ContinuousClock.now - started) / .seconds(1)
-            let footprint = try await memory.footprint(of: "bench")
+            let footprint = try memory.footprint(of: "bench")
             let memoryBytes = footprint.postingBytes + footprint.positionBytes + footprint.blockBytes + footprint.dictionaryBytes
                 + footprint.stopWordBytes + footprint.storedBytes
             engines["memory"] = memory
