@@ -9,9 +9,9 @@ import SearchCore
 /// postings whose contribution alone would put a document before the cursor are skipped. A document seen
 /// in no list scores at most `bound`: the sum, over lists cut short, of idf * (the lowest impact read).
 /// A seen document scores at most its `ceiling`: what it was seen with plus, for each list it was not seen
-/// in, that list's share of the bound. The candidates with the most seen are scored exactly first; the
-/// (k+1)-th of them that matches gives `theta`, a lower bound on the (k+1)-th score. Then, if the round
-/// can end at all, every candidate whose ceiling reaches theta is scored exactly (looking up only the
+/// in, that list's share of the bound. The candidates with the highest ceilings are scored exactly first;
+/// the (k+1)-th of them that matches gives `theta`, a lower bound on the (k+1)-th score. Then, if the round
+/// can end at all, every other candidate whose ceiling reaches theta is scored exactly (looking up only the
 /// lists it was not seen in). When the (k+1)-th exact score beats the bound, no unseen document can enter
 /// the page and the answer is exact. Otherwise the caller reads deeper or switches strategy, knowing
 /// theta and each list's best impact.
@@ -30,7 +30,7 @@ enum ImpactOrderedTopK {
     static let seen = (positions: "c.positions", impacts: "c.impacts", open: "(SELECT open_positions FROM bound)::int8[]")
 
     static func round(
-        _ scoring: CandidateScoring, depths: [Int], theta floor: Double, last: Bool, poolShare: Int = 16,
+        _ scoring: CandidateScoring, depths: [Int], theta floor: Double, last: Bool, poolShare: Int,
         after cursor: PageCursor?, on connection: PostgresConnection
     ) async throws -> Round {
         let ceiling = scoring.cursorCeiling(cursor)
@@ -62,7 +62,7 @@ enum ImpactOrderedTopK {
 
     static func query(
         _ scoring: CandidateScoring, depths: [Int], listCeilings: [Double], theta floor: Double, last: Bool,
-        poolShare: Int = 16, after cursor: PageCursor?
+        poolShare: Int, after cursor: PageCursor?
     ) throws -> PostgresQuery {
         let k = scoring.wanted - 1
         // Enough exactly scored candidates to find the (k+1)-th match even when some do not match, and
