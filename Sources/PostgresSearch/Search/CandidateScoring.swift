@@ -66,17 +66,19 @@ struct CandidateScoring: Sendable {
     }
 
     /// The impact of lexeme `lexeme` in document `id`, or NULL: one descent of the postings primary key.
-    /// Written as "the first posting from this document on" so that only the primary key can serve it in
-    /// order; an equality lookup can pick the impact index (and scan a whole list) while a table has no
-    /// statistics yet.
+    /// Written as a range of one document read in document order, so that only the primary key can serve
+    /// it; an equality lookup can pick the impact index (and scan a whole list) while a table has no
+    /// statistics yet. The range is closed on both ends: open above, the scan would copy out every
+    /// posting after the document on the same index page, which made each lookup about four times slower.
     func impact(lexeme: PostgresQuery, id: String) -> PostgresQuery {
         Self.impact(collection: collectionID, lexeme: lexeme, id: id)
     }
 
     static func impact(collection: UUID, lexeme: PostgresQuery, id: String) -> PostgresQuery {
         """
-        (SELECT CASE WHEN p.document_id = \(unsafeRaw: id) THEN p.impact END FROM postings p \
-        WHERE p.collection_id = \(collection) AND p.lexeme = \(lexeme) AND p.document_id >= \(unsafeRaw: id) \
+        (SELECT p.impact FROM postings p \
+        WHERE p.collection_id = \(collection) AND p.lexeme = \(lexeme) \
+        AND p.document_id >= \(unsafeRaw: id) AND p.document_id <= \(unsafeRaw: id) \
         ORDER BY p.document_id LIMIT 1)
         """
     }

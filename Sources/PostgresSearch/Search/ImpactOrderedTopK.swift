@@ -196,7 +196,9 @@ enum ImpactOrderedTopK {
                 LEFT JOIN q ON q.position = ANY ((SELECT open_positions FROM bound)::int8[]) AND NOT (q.position = ANY (c.positions))
                 LEFT JOIN LATERAL (SELECT \(scoring.impact(lexeme: "q.lexeme", id: "c.id")) AS impact) AS p ON true
                 WHERE (SELECT open FROM gate) AND c.ceiling >= \(theta) AND \(possible)
-                  AND NOT EXISTS (SELECT 1 FROM probed b WHERE b.id = c.id)
+                  -- NOT IN over a subquery is hashed once; the planner, which expects one row from every
+                  -- CTE, would run NOT EXISTS as a nested loop over the pool for each candidate.
+                  AND c.id NOT IN (SELECT b.id FROM probed b)
                 GROUP BY c.id, c.partial, c.seen
             ),
             matching AS (
