@@ -69,7 +69,8 @@ struct CandidateScoring: Sendable {
     /// Written as a range of one document read in document order, so that only the primary key can serve
     /// it; an equality lookup can pick the impact index (and scan a whole list) while a table has no
     /// statistics yet. The range is closed on both ends: open above, the scan would copy out every
-    /// posting after the document on the same index page, which made each lookup about four times slower.
+    /// posting after the document on the same index page, which made each lookup about twice as slow
+    /// (bench/results/lookup-range).
     func impact(lexeme: PostgresQuery, id: String) -> PostgresQuery {
         Self.impact(collection: collectionID, lexeme: lexeme, id: id)
     }
