@@ -135,6 +135,13 @@ public actor PostgresConnection {
         return try run(query, on: connection)
     }
 
+    /// Runs one statement with bound parameters and returns its rows in PostgreSQL's binary format, for
+    /// bulky values (a `bytea` of packed postings) that the text format would double in size. The columns
+    /// are read with `PostgresRow.bytes(at:)`.
+    public func queryBinary(_ query: PostgresQuery) throws -> PostgresRows {
+        try run(query, on: try usableHandle(), format: .binary)
+    }
+
     /// Runs a script of one or more statements through the simple protocol, with no parameters.
     /// Only for SQL the program ships (migrations), never for text from a request or a user's file.
     public func unsafeExecuteScript(_ sql: String) throws {
@@ -209,7 +216,7 @@ public actor PostgresConnection {
         return handle
     }
 
-    private func run(_ query: PostgresQuery, on connection: OpaquePointer) throws -> PostgresRows {
+    private func run(_ query: PostgresQuery, on connection: OpaquePointer, format: PostgresResultFormat = .text) throws -> PostgresRows {
         let bindings = query.bindings
         guard bindings.count <= Int(UInt16.max) else {
             throw PostgresError(
@@ -237,7 +244,8 @@ public actor PostgresConnection {
         let name: String
         switch statements.decide(key) {
         case .unprepared:
-            return try check(execute(sql, types: types, values: values, on: connection), connection: connection, statement: sql)
+            return try check(
+                execute(sql, types: types, values: values, format: format, on: connection), connection: connection, statement: sql)
         case .prepare(let newName):
             do {
                 _ = try check(PQprepare(connection, newName, sql, Int32(bindings.count), types), connection: connection, statement: sql)
@@ -250,7 +258,7 @@ public actor PostgresConnection {
             name = existing
         }
         let result = withOptionalCStringArray(values) { pointers in
-            PQexecPrepared(connection, name, Int32(bindings.count), pointers, nil, nil, 0)
+            PQexecPrepared(connection, name, Int32(bindings.count), pointers, nil, nil, format.rawValue)
         }
         do {
             return try check(result, connection: connection, statement: sql)
@@ -259,14 +267,17 @@ public actor PostgresConnection {
             // next time, and outside a transaction (nothing was aborted) run it unnamed now.
             statements.invalidate(key)
             guard PQtransactionStatus(connection) == PQTRANS_IDLE else { throw error }
-            return try check(execute(sql, types: types, values: values, on: connection), connection: connection, statement: sql)
+            return try check(
+                execute(sql, types: types, values: values, format: format, on: connection), connection: connection, statement: sql)
         }
     }
 
     /// Runs a statement unnamed: parsed and planned for this run only.
-    private func execute(_ sql: String, types: [Oid], values: [String?], on connection: OpaquePointer) -> OpaquePointer? {
+    private func execute(
+        _ sql: String, types: [Oid], values: [String?], format: PostgresResultFormat, on connection: OpaquePointer
+    ) -> OpaquePointer? {
         withOptionalCStringArray(values) { pointers in
-            PQexecParams(connection, sql, Int32(types.count), types, pointers, nil, nil, 0)
+            PQexecParams(connection, sql, Int32(types.count), types, pointers, nil, nil, format.rawValue)
         }
     }
 
@@ -287,7 +298,7 @@ public actor PostgresConnection {
         guard let result else { throw connectionError(connection, statement: statement) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
-            return PostgresRows(result: PostgresResult(taking: result))
+            return PostgresRows(result: PostgresResult(taking: result, binary: PQbinaryTuples(result) == 1))
         case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
             PQclear(result)
             _ = PQputCopyEnd(connection, "COPY must go through copyIn")

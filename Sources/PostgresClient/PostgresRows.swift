@@ -8,9 +8,12 @@ final class PostgresResult: @unchecked Sendable {
     let columnTypes: [PostgresDataType]
     let columnIndex: [String: Int]
     let affectedRows: Int?
+    /// Values are in PostgreSQL's binary format (`PostgresConnection.queryBinary`), not text.
+    let binary: Bool
 
-    init(taking handle: OpaquePointer) {
+    init(taking handle: OpaquePointer, binary: Bool = false) {
         self.handle = handle
+        self.binary = binary
         rowCount = Int(PQntuples(handle))
         let columns = Int(PQnfields(handle))
         var names: [String] = []
@@ -39,6 +42,20 @@ final class PostgresResult: @unchecked Sendable {
             ? nil : String(cString: PQgetvalue(handle, Int32(row), Int32(column)))
         return PostgresCell(columnName: columnNames[column], dataType: columnTypes[column], text: text)
     }
+
+    func bytes(row: Int, column: Int) -> [UInt8]? {
+        guard PQgetisnull(handle, Int32(row), Int32(column)) == 0, let value = PQgetvalue(handle, Int32(row), Int32(column)) else {
+            return nil
+        }
+        let length = Int(PQgetlength(handle, Int32(row), Int32(column)))
+        return value.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+    }
+}
+
+/// How a statement's values come back: PostgreSQL's text output, or its binary send format.
+enum PostgresResultFormat: Int32 {
+    case text = 0
+    case binary = 1
 }
 
 /// The rows a statement returned.
@@ -83,8 +100,23 @@ public struct PostgresRow: Sendable {
                 column: "#\(column)", postgresType: "none", swiftType: "\(T.self)",
                 reason: "the result has \(result.columnNames.count) columns")
         }
+        guard !result.binary else {
+            throw PostgresDecodingError(
+                column: result.columnNames[column], postgresType: "\(result.columnTypes[column])", swiftType: "\(T.self)",
+                reason: "the value is in binary format; read it with bytes(at:)")
+        }
         let cell = result.cell(row: index, column: column)
         return cell.text == nil ? try T.decodeNull(cell) : try T.decode(cell)
+    }
+
+    /// The value's bytes as the server sent them (binary results: the type's send format), nil for NULL.
+    public func bytes(at column: Int) throws -> [UInt8]? {
+        guard column >= 0, column < result.columnNames.count else {
+            throw PostgresDecodingError(
+                column: "#\(column)", postgresType: "none", swiftType: "[UInt8]",
+                reason: "the result has \(result.columnNames.count) columns")
+        }
+        return result.bytes(row: index, column: column)
     }
 
     public func isNull(column name: String) -> Bool {

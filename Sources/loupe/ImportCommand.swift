@@ -151,6 +151,9 @@ struct ImportCommand: AsyncParsableCommand {
             lines.append("first documents searchable after \(String(format: "%.1f", first / .seconds(1))) s"
                 + (summary.publishingTime.map { " (publication took \(String(format: "%.1f", $0 / .seconds(1))) s)" } ?? ""))
         }
+        if let packing = summary.packing {
+            lines.append(packing.description)
+        }
         if !summary.completed {
             lines.append("more than \(maxErrors) bad records: committed batches are kept; fix the input or raise "
                 + "--max-errors, then run the same command with --resume")

@@ -91,7 +91,8 @@ struct ReindexCommand: AsyncParsableCommand {
                     + "(\(ProgressLine.count(Int(seconds > 0 ? Double(summary.documents) / seconds : 0))) documents/s): "
                     + "\(ProgressLine.count(summary.rewritten)) had stale vectors and were rewritten; "
                     + "\(summary.pendingPagesCleaned) GIN pending-list pages cleaned"
-                    + (summary.resumed ? " (resumed from the checkpoint)" : ""))
+                    + (summary.resumed ? " (resumed from the checkpoint)" : "")
+                    + (summary.packing.map { "\n" + $0.description } ?? ""))
             return 0
         }
         if stale > 0 { throw ExitCode(1) }

@@ -109,7 +109,8 @@ struct ServeCommand: AsyncParsableCommand {
                 pool: pool, cursorAuthenticator: HMACCursorAuthenticator(secret: try cursorSecret(usingLocalCluster: database.usesLocalCluster, logger: logger)),
                 options: options)
             let keys = PostgresAPIKeyStore(pool: pool)
-            try await serve(engine: engine, keys: keys, logger: logger) {
+            let packing = PostingsPackingUpkeep(packer: PostingsPacker(pool: pool), logger: logger)
+            try await serve(engine: engine, keys: keys, logger: logger, upkeep: [packing]) {
                 let statistics = await pool.statistics
                 return [
                     .init(name: "loupe_db_pool_connections", labels: [("state", "in_use")], value: Double(statistics.inUse)),
@@ -125,7 +126,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private func serve(
-        engine: any SearchEngine, keys: any APIKeyStore, logger: Logger,
+        engine: any SearchEngine, keys: any APIKeyStore, logger: Logger, upkeep: [any Service] = [],
         gauges: @escaping @Sendable () async -> [LoupeAPI.Gauge]
     ) async throws {
         let processKeys: [[UInt8]: APIKeyRecord]
@@ -157,6 +158,7 @@ struct ServeCommand: AsyncParsableCommand {
         let application = api.buildApplication(host: host, port: port, logger: logger)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
+        services += upkeep.map { .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore) }
         if demo {
             let loader = DemoCollection(engine: engine, corpusPath: demoCorpus, logger: logger)
             try await loader.prepare()

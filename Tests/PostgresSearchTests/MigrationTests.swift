@@ -35,6 +35,7 @@ import Testing
             #expect(try await Self.tables(schema) == [
                 "collections", "collection_fields", "documents", "api_keys", "schema_migrations",
                 "collection_statistics", "term_statistics", "postings", "collection_attributes", "collection_jobs",
+                "packed_documents", "packed_postings", "postings_changes",
             ])
             #expect(try await migrator.status().allSatisfy { $0.state == .applied })
             #expect(try await migrator.up().isEmpty)

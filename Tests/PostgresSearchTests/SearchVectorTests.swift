@@ -172,8 +172,9 @@ import Testing
             let columns = try await schema.pool.query("""
                 SELECT table_name, string_agg(column_name, ',') AS cols FROM information_schema.columns
                 WHERE table_schema = \(schema.name)
-                  -- Keyed statistics without ids or timestamps, by design (see migration 0005).
-                  AND table_name NOT IN ('schema_migrations', 'term_statistics', 'postings')
+                  -- Keyed statistics and index data without ids or timestamps, by design (migrations 0005, 0010).
+                  AND table_name NOT IN ('schema_migrations', 'term_statistics', 'postings',
+                                         'packed_documents', 'packed_postings', 'postings_changes')
                 GROUP BY table_name
                 """)
             for row in columns {

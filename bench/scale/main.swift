@@ -47,6 +47,7 @@ struct BenchScale {
         var output = "bench/results", reload = false, rounds = 3, limitQueries = Int.max, schema = "bench_scale"
         var minimumMatches = -1
         var compareUnprepared = false
+        var compareUnpacked = false
         var comparePoolShare: Int?
         var onlyQueries: [String] = []
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
@@ -59,6 +60,7 @@ struct BenchScale {
             case "--schema": schema = arguments.next() ?? schema
             case "--min-matches": minimumMatches = Int(arguments.next() ?? "") ?? minimumMatches
             case "--compare-unprepared": compareUnprepared = true
+            case "--compare-unpacked": compareUnpacked = true
             case "--compare-pool-share": comparePoolShare = Int(arguments.next() ?? "")
             case "--query": onlyQueries.append(arguments.next() ?? "")
             default: throw BenchError("unknown option \(argument)")
@@ -104,6 +106,9 @@ struct BenchScale {
             loadSeconds = (ContinuousClock.now - start) / .seconds(1)
             print("loaded \(loaded) documents in \(Int(loadSeconds ?? 0)) s")
         }
+        if let packing = try await PostingsPacker(pool: pool).packStale(only: collection.id).first {
+            print(packing.description)
+        }
         let documentCount = try await pool.query("SELECT count(*) AS n FROM documents WHERE deleted_at IS NULL")
             .single().decode(Int.self, column: "n")
 
@@ -121,12 +126,14 @@ struct BenchScale {
         let engine = PostgresSearchEngine(pool: pool, cursorAuthenticator: HMACCursorAuthenticator.random())
         // A second Loupe, changed in one respect, timed in the same alternation: on connections that never
         // keep statements prepared, or with another impact-ordered pool share.
-        let comparing = compareUnprepared || comparePoolShare != nil
+        let comparing = compareUnprepared || compareUnpacked || comparePoolShare != nil
         var variantConfiguration = configuration
         variantConfiguration.preparedStatements = !compareUnprepared
         var variantOptions = PostgresSearchEngine.Options()
         if let comparePoolShare { variantOptions.impactOrderedPoolShare = comparePoolShare }
-        let variantLabel = compareUnprepared ? "Loupe unprepared" : "Loupe, pool share \(comparePoolShare ?? 0)"
+        variantOptions.packedPostings = !compareUnpacked
+        let variantLabel = compareUnprepared ? "Loupe unprepared"
+            : compareUnpacked ? "Loupe without packs" : "Loupe, pool share \(comparePoolShare ?? 0)"
         let variantPool = PostgresConnectionPool(configuration: variantConfiguration, options: .init(maximumConnections: 4))
         let variantEngine = PostgresSearchEngine(
             pool: variantPool, cursorAuthenticator: HMACCursorAuthenticator.random(), options: variantOptions)
@@ -231,10 +238,15 @@ struct BenchScale {
         let summaries = groups.map { ($0.0, summary($0.1)) }
 
         let machine = machineFacts(postgres: server)
-        let command = "swift run -c release BenchScale --rounds \(rounds)" + (schema == "bench_scale" ? "" : " --schema \(schema)")
-            + (limitQueries < Int.max ? " --queries \(limitQueries)" : "") + (minimumMatches >= 0 ? " --min-matches \(minimumMatches)" : "")
-            + onlyQueries.map { " --query '\($0)'" }.joined()
-            + (compareUnprepared ? " --compare-unprepared" : "") + (comparePoolShare.map { " --compare-pool-share \($0)" } ?? "")
+        var commandParts = ["swift run -c release BenchScale --rounds \(rounds)"]
+        if schema != "bench_scale" { commandParts.append("--schema \(schema)") }
+        if limitQueries < Int.max { commandParts.append("--queries \(limitQueries)") }
+        if minimumMatches >= 0 { commandParts.append("--min-matches \(minimumMatches)") }
+        commandParts += onlyQueries.map { "--query '\($0)'" }
+        if compareUnprepared { commandParts.append("--compare-unprepared") }
+        if compareUnpacked { commandParts.append("--compare-unpacked") }
+        if let comparePoolShare { commandParts.append("--compare-pool-share \(comparePoolShare)") }
+        let command = commandParts.joined(separator: " ")
         let report: [String: Any] = [
             "documents": documentCount, "workload": "corpus/scale/queries-aol.jsonl", "rounds": rounds,
             "workload_queries": real.count, "high_match_queries": synthetic.count,
@@ -258,6 +270,7 @@ struct BenchScale {
         if comparing {
             let change = compareUnprepared
                 ? "on connections that never keep statements prepared (`preparedStatements = false`)"
+                : compareUnpacked ? "without packed postings (`packedPostings = false`: the row-based strategies only)"
                 : "with `impactOrderedPoolShare = \(comparePoolShare ?? 0)` (default \(PostgresSearchEngine.Options().impactOrderedPoolShare))"
             variantTable = """
                 Loupe again \(change), timed in the same alternation (Loupe, \(variantLabel), plain), per query the

@@ -231,12 +231,14 @@ public struct DocumentImporter: Sendable {
                 analyzeTime = .now - analyzing
             }
         }
+        // Searches are correct without it; common-term queries are fast again once the packs are rebuilt.
+        let packing = stopped ? nil : try await PostingsPacker(pool: pool).packStale(only: collection.id).first
         let firstSearchable = await ledger.firstSearchable
         return ImportSummary(
             jobID: job.id, mode: mode, resumed: resumed, records: records, skippedRecords: skippedRecords,
             documentsWritten: await ledger.written, problems: await ledger.problems, bytesDecoded: bytesDecoded,
             elapsed: .now - started, firstSearchableAfter: firstSearchable.map { $0 - started }, publishingTime: publishingTime,
-            publicationSteps: publicationSteps, analyzeTime: analyzeTime, completed: !stopped)
+            publicationSteps: publicationSteps, analyzeTime: analyzeTime, completed: !stopped, packing: packing)
     }
 
     /// ANALYZE of the tables searches plan against, `documents` on one connection and the statistics tables on

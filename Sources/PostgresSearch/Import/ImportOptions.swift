@@ -110,6 +110,8 @@ public struct ImportSummary: Sendable {
     public var analyzeTime: Duration?
     /// False when the run stopped at `--max-errors`; it can be resumed.
     public var completed: Bool
+    /// The build of the collection's packed postings at the end, when the import left them stale.
+    public var packing: PostingsPacker.Summary? = nil
 }
 
 /// Where a bulk publication's time went (it is one transaction on one connection).

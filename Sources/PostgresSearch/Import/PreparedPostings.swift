@@ -82,6 +82,8 @@ struct PreparedPostings {
             INSERT INTO term_statistics (collection_id, lexeme, document_frequency)
             SELECT \(collection), f.lexeme, f.document_frequency FROM \(unsafeRaw: frequencies) AS f
             """)
+        // Every posting is rewritten: packs built from the old ones go (a build in progress is waited for).
+        try await connection.query("SELECT forget_packed_postings(\(collection))")
         try await connection.query("DELETE FROM postings WHERE collection_id = \(collection)")
         try await connection.query("""
             INSERT INTO postings (collection_id, lexeme, document_id, impact)

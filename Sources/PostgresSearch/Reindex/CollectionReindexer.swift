@@ -89,9 +89,10 @@ public struct CollectionReindexer: Sendable {
         // A change of language or fields can move the average length the impacts are computed with.
         try await ImpactRefresh(pool: pool, collection: collection.id).run()
         try await pool.withConnection { try await CollectionJob.complete(job.id, on: $0) }
+        let packing = try await PostingsPacker(pool: pool).packStale(only: collection.id).first
         return ReindexSummary(
             resumed: resumed, documents: documents - job.recordsDone, rewritten: rewritten, pendingPagesCleaned: cleaned,
-            elapsed: .now - started)
+            elapsed: .now - started, packing: packing)
     }
 
     /// Rewrites the live documents of a keyset range whose vectors are stale. The vectors are computed in a

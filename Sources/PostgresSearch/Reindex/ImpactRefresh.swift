@@ -15,7 +15,8 @@ struct ImpactRefresh {
     /// returns whether it moved (and impacts were recomputed).
     @discardableResult
     func run(tolerance: Double = 1e-9, batchSize: Int = 2_000) async throws -> Bool {
-        let row = try await pool.query("""
+        let row = try await pool.withTransaction { connection in
+            let row = try await connection.query("""
             UPDATE collection_statistics AS s
             SET reference_length = CASE WHEN s.document_count = 0 THEN 0 ELSE
                 (c.bm25_class_weights[1] * s.class_lengths[1] + c.bm25_class_weights[2] * s.class_lengths[2]
@@ -29,6 +30,13 @@ struct ImpactRefresh {
                / s.document_count END) > \(tolerance) * greatest(s.reference_length, 1e-9)
             RETURNING s.reference_length
             """)
+            // Every impact is about to change: the packs go now, and each batch below logs its documents as
+            // changed, so a pack built midway masks the postings the later batches rewrite.
+            if !row.isEmpty {
+                try await connection.query("SELECT forget_packed_postings(\(collection))")
+            }
+            return row
+        }
         guard !row.isEmpty else { return false }
         var after = ""
         while true {
@@ -40,6 +48,7 @@ struct ImpactRefresh {
                     """).single()
                 guard let last = try bounds.decode(String?.self, column: "last") else { return nil }
                 try await connection.query("""
+                    WITH updated AS (
                     UPDATE postings AS p SET impact = dp.impact
                     FROM documents AS d
                     JOIN collections AS k ON k.id = d.collection_id
@@ -50,6 +59,10 @@ struct ImpactRefresh {
                       AND d.deleted_at IS NULL
                       AND p.collection_id = \(collection) AND p.lexeme = dp.lexeme AND p.document_id = d.id
                       AND p.impact <> dp.impact
+                    RETURNING p.document_id
+                    )
+                    INSERT INTO postings_changes (collection_id, document_id)
+                    SELECT DISTINCT \(collection)::uuid, document_id FROM updated
                     """)
                 return last
             }

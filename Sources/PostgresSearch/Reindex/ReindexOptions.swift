@@ -79,6 +79,8 @@ public struct ReindexSummary: Sendable {
     /// GIN pending-list pages cleaned along the way.
     public var pendingPagesCleaned: Int
     public var elapsed: Duration
+    /// The build of the collection's packed postings at the end, when the run left them stale.
+    public var packing: PostingsPacker.Summary? = nil
 }
 
 /// Documents whose stored vectors differ from what the collection's settings give now.

@@ -7,7 +7,7 @@ public import SearchCore
 ///
 /// One search is one read-only REPEATABLE READ transaction (settings, statistics and matches see one
 /// snapshot) of about seven round trips: begin, collection, analysis, statistics, ranking with the page's
-/// documents, highlighting, commit. Statements run again are served prepared (`PostgresConnection`).
+/// documents (three for packed postings), highlighting, commit. Statements run again are served prepared (`PostgresConnection`).
 public struct PostgresSearchEngine: SearchEngine {
     public struct Options: Sendable {
         /// A search running longer is cancelled and reported as `queryTimeout`.
@@ -33,6 +33,14 @@ public struct PostgresSearchEngine: SearchEngine {
         /// Per impact-ordered round, the candidates scored exactly to find theta: 3(k+1), plus the postings
         /// read divided by this and by the number of lists.
         public var impactOrderedPoolShare = 16
+        /// Rank from packed postings where a collection has them (`PackedTopK`); off, only the row-based
+        /// strategies run (for comparison).
+        public var packedPostings = true
+        /// Packed postings (`PackedTopK`) rank a query only when its unpacked lexemes hold at most this many
+        /// postings in all, read row by row ...
+        public var unpackedPostingsLimit = 20_000
+        /// ... and at most this many documents were written since the collection's packs were built.
+        public var packedMaskLimit = 2_000
         /// A stop-word-only query ranks at most this many of its matches (`ts_rank` on the stop-word vector).
         public var stopWordCandidates = 1_000
 
@@ -101,7 +109,9 @@ public struct PostgresSearchEngine: SearchEngine {
     private func page(_ plan: SearchPlan, after cursor: PageCursor?, on connection: PostgresConnection) async throws -> SearchPage {
         let request = plan.request
         let ranked: RankedPage
-        if let topK = try await TopKRanking.rank(plan, after: cursor, options: options, on: connection) {
+        if options.packedPostings, let packed = try await PackedTopK.rank(plan, after: cursor, options: options, on: connection) {
+            ranked = packed
+        } else if let topK = try await TopKRanking.rank(plan, after: cursor, options: options, on: connection) {
             ranked = topK
         } else {
             ranked = try await exhaustiveRanking(plan, after: cursor, on: connection)

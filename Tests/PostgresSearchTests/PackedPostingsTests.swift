@@ -1,0 +1,246 @@
+import Foundation
+import LoupeTestSupport
+import PostgresClient
+@testable import PostgresSearch
+import SearchCore
+import Testing
+
+/// Ranking from packed postings (`PostingsPacker`, `PackedTopK`) against scoring every match: the same
+/// documents in the same order with bit-equal scores, on every page, before and after writes the packs
+/// do not hold, across rebuilds and whole-collection rewrites.
+@Suite struct PackedPostingsTests {
+    /// Engines over one fixture: `packed` ranks from packs whenever a collection has them (the exhaustive
+    /// limits are 0), `full` scores every match, `unpacked` prunes without packs.
+    struct Engines {
+        let fixture: SearchFixture
+        let packed: PostgresSearchEngine
+        let full: PostgresSearchEngine
+        let unpacked: PostgresSearchEngine
+
+        init(_ fixture: SearchFixture, maskLimit: Int = 2_000) {
+            self.fixture = fixture
+            let authenticator = HMACCursorAuthenticator(secret: Array(repeating: 5, count: 32))
+            func engine(_ configure: (inout PostgresSearchEngine.Options) -> Void) -> PostgresSearchEngine {
+                var options = PostgresSearchEngine.Options()
+                options.exhaustiveMatchLimit = 0
+                options.exhaustiveConjunctionLimit = 0
+                options.aggregatedPostingsLimit = 0
+                options.packedMaskLimit = maskLimit
+                configure(&options)
+                return PostgresSearchEngine(pool: fixture.schema.pool, cursorAuthenticator: authenticator, options: options)
+            }
+            packed = engine { _ in }
+            full = engine { $0.exhaustiveMatchLimit = .max; $0.exhaustiveConjunctionLimit = .max }
+            unpacked = engine { $0.packedPostings = false }
+        }
+
+        /// Packs every lexeme in at least `minimum` documents.
+        @discardableResult
+        func pack(minimum: Int = 40) async throws -> PostingsPacker.Summary {
+            var options = PostingsPacker.Options()
+            options.minimumDocumentFrequency = minimum
+            return try #require(try await PostingsPacker(pool: fixture.schema.pool, options: options).pack(collection: fixture.collection.id))
+        }
+
+        func count(_ table: String) async throws -> Int {
+            try await fixture.schema.pool.query(PostgresQuery(unsafeSQL: "SELECT count(*) AS n FROM \(table)")).single()
+                .decode(Int.self, column: "n")
+        }
+
+        /// Pages through `pages` pages with the packed engine and expects what scoring every match gives;
+        /// returns whether the packs ranked (their totals are exact, the pruned strategies' estimated).
+        @discardableResult
+        func expectSame(_ query: String, match: MatchMode = .any, limit: Int = 10, pages: Int = 5) async throws -> Bool {
+            var cursors: (String?, String?) = (nil, nil)
+            var exact = true
+            for pageNumber in 0..<pages {
+                var request = SearchRequest(collection: "articles", query: query, limit: limit, match: match)
+                request.cursor = cursors.0
+                let fast = try await packed.search(request)
+                request.cursor = cursors.1
+                let slow = try await full.search(request)
+                #expect(fast.hits.map(\.id) == slow.hits.map(\.id), "\(query) page \(pageNumber)")
+                #expect(fast.hits.map(\.score) == slow.hits.map(\.score), "\(query) page \(pageNumber) scores")
+                exact = exact && fast.totalIsExact
+                if fast.totalIsExact {
+                    #expect(fast.estimatedTotalHits == slow.estimatedTotalHits, "\(query) page \(pageNumber) total")
+                }
+                cursors = (fast.nextCursor, slow.nextCursor)
+                #expect((cursors.0 == nil) == (cursors.1 == nil), "\(query) page \(pageNumber) cursor")
+                if cursors.0 == nil || cursors.1 == nil { break }
+            }
+            return exact
+        }
+
+        func expectSameForTheUsualQueries() async throws {
+            #expect(try await expectSame("common", pages: 6))
+            #expect(try await expectSame("common river", match: .all, pages: 6))
+            #expect(try await expectSame("common river", match: .any, pages: 6))
+            #expect(try await expectSame("common OR river stone", match: .all, pages: 4))
+            // Ties: the fixed texts put hundreds of documents on a handful of exact scores.
+            #expect(try await expectSame("river lantern", limit: 9, pages: 12))
+            #expect(try await expectSame("stone market", match: .all, limit: 13, pages: 8))
+            #expect(try await expectSame("river stone bridge market garden lantern harbor violin copper meadow falcon orchid"))
+            // A rare lexeme (unpacked) beside common ones.
+            #expect(try await expectSame("zircon common", match: .any, pages: 3))
+        }
+    }
+
+    static func withEngines(maskLimit: Int = 2_000, _ body: (Engines) async throws -> Void) async throws {
+        try await SearchFixture.with { fixture in
+            var documents = TopKRankingTests.corpus(count: 3_000)
+            // A lexeme too rare to pack.
+            for n in 0..<20 { documents["z\(n)"] = ["title": "zircon common", "body": "river \(n)"] }
+            try await fixture.add(documents)
+            try await body(Engines(fixture, maskLimit: maskLimit))
+        }
+    }
+
+    @Test func packedRankingMatchesExhaustiveScoring() async throws {
+        try await Self.withEngines { engines in
+            // No packs yet: the packed engine falls back to the pruned strategies.
+            try await engines.expectSame("common", pages: 2)
+            let summary = try await engines.pack()
+            #expect(summary.lexemes > 10)
+            #expect(summary.lexemes == (try await engines.count("packed_postings")))
+            #expect(try await engines.count("packed_documents") == 3_020)
+            try await engines.expectSameForTheUsualQueries()
+            // Queries the postings cannot decide are left to the other strategies.
+            try await engines.expectSame(#""common river""#, match: .all, pages: 3)
+            try await engines.expectSame("common -stone", match: .all, pages: 3)
+        }
+    }
+
+    @Test func writesAfterTheBuildAreMaskedUntilTheNext() async throws {
+        try await Self.withEngines { engines in
+            try await engines.pack()
+            let fixture = engines.fixture
+            // New documents, some copies of the fixed texts (ties with packed documents), changed and deleted ones.
+            var written: [String: [String: Any]] = [:]
+            for n in 0..<60 {
+                written["new\(n)"] = n % 2 == 0
+                    ? ["title": "common river lantern", "body": "river stone bridge market garden lantern"]
+                    : ["title": "common stone \(n)", "body": "market river harbor \(n)"]
+            }
+            for n in stride(from: 1, to: 600, by: 10) {
+                written["d\(n)"] = ["title": "common rewritten", "body": "river river stone \(n)"]
+            }
+            try await fixture.add(written)
+            for n in stride(from: 3, to: 600, by: 10) {
+                _ = try await fixture.store.delete("d\(n)", from: fixture.collection)
+            }
+            #expect(try await engines.count("postings_changes") >= 180)
+            try await engines.expectSameForTheUsualQueries()
+
+            // Below the threshold nothing is rebuilt; at it, the build folds the changes in.
+            var options = PostingsPacker.Options()
+            options.minimumDocumentFrequency = 40
+            options.maximumChanges = 100_000
+            #expect(try await PostingsPacker(pool: fixture.schema.pool, options: options).packStale().isEmpty)
+            options.maximumChanges = 100
+            let rebuilt = try await PostingsPacker(pool: fixture.schema.pool, options: options).packStale()
+            #expect(rebuilt.count == 1)
+            #expect((rebuilt.first?.changes ?? 0) >= 180)
+            #expect(try await engines.count("postings_changes") == 0)
+            #expect(try await engines.count("packed_documents") == 3_020)
+            try await engines.expectSameForTheUsualQueries()
+        }
+    }
+
+    @Test func cursorsCarryOnAcrossWritesAndARebuild() async throws {
+        try await Self.withEngines { engines in
+            try await engines.pack()
+            let fixture = engines.fixture
+            for (query, match) in [("common", MatchMode.any), ("river lantern", .any), ("stone market", .all)] {
+                let request = SearchRequest(collection: "articles", query: query, limit: 25, match: match)
+                let fastFirst = try await engines.packed.search(request)
+                let slowFirst = try await engines.full.search(request)
+                #expect(fastFirst.hits.map(\.id) == slowFirst.hits.map(\.id))
+                // Between the pages: documents the cursor passed and documents ahead change, and the packs
+                // are rebuilt, which numbers the documents afresh.
+                try await fixture.add([
+                    "late-\(query)": ["title": "common river lantern stone market", "body": "river stone market lantern"],
+                    "d8": ["title": "common moved", "body": "stone market river lantern"],
+                ])
+                _ = try await fixture.store.delete("d12", from: fixture.collection)
+                try await engines.pack()
+                var next = request
+                next.cursor = fastFirst.nextCursor
+                let fast = try await engines.packed.search(next)
+                next.cursor = slowFirst.nextCursor
+                let slow = try await engines.full.search(next)
+                #expect(fast.hits.map(\.id) == slow.hits.map(\.id), "\(query)")
+                #expect(fast.hits.map(\.score) == slow.hits.map(\.score), "\(query) scores")
+                #expect(Set(fast.hits.map(\.id)).isDisjoint(with: fastFirst.hits.map(\.id)), "\(query) repeats")
+            }
+        }
+    }
+
+    @Test func wholeCollectionRewritesForgetThePacks() async throws {
+        try await Self.withEngines { engines in
+            let pool = engines.fixture.schema.pool
+            let id = engines.fixture.collection.id
+            try await engines.pack()
+            try await pool.query("SELECT refresh_search_impacts(\(id))")
+            #expect(try await engines.count("packed_postings") == 0)
+            #expect(try await engines.count("packed_documents") == 0)
+            try await engines.expectSame("common river", match: .all, pages: 3)
+            try await engines.pack()
+            try await pool.query("SELECT rebuild_search_statistics(\(id))")
+            #expect(try await engines.count("packed_postings") == 0)
+            // Purging a packed collection takes its packs and changes along.
+            try await engines.pack()
+            try await engines.fixture.add(["extra": ["title": "common", "body": "river"]])
+            try await pool.query("DELETE FROM collections WHERE id = \(id)")
+            #expect(try await engines.count("packed_postings") == 0)
+            #expect(try await engines.count("postings_changes") == 0)
+        }
+    }
+
+    @Test func tooManyChangesFallBackToTheRowStrategies() async throws {
+        try await Self.withEngines(maskLimit: 5) { engines in
+            try await engines.pack()
+            var written: [String: [String: Any]] = [:]
+            for n in 0..<10 { written["d\(4 * n + 1)"] = ["title": "common river", "body": "stone \(n)"] }
+            try await engines.fixture.add(written)
+            try await engines.expectSame("common river", match: .all, pages: 3)
+            try await engines.pack()
+            #expect(try await engines.expectSame("common river", match: .all, pages: 3))
+        }
+    }
+
+    @Test func packedListsRoundTripAndRejectDamage() throws {
+        var state: UInt64 = 11
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        for (count, distinct) in [(0, 1), (1, 1), (300, 7), (5_000, 200), (5_000, 3_000)] {
+            var ordinal: UInt32 = UInt32(next() % 5)
+            var ordinals: [UInt32] = []
+            for _ in 0..<count {
+                ordinals.append(ordinal)
+                ordinal += 1 + UInt32(next() % 300)
+            }
+            let values = (0..<distinct).map { _ in Double(next() % 1_000_000) / 7_777 + 0.1 }
+            let impacts = ordinals.map { _ in values[Int(next() % UInt64(distinct))] }
+            let pack = PostingsPack(ordinals: ordinals, impacts: impacts)
+            let bytes = pack.encoded()
+            let decoded = try PostingsPack(decoding: bytes)
+            #expect(decoded.ordinals == ordinals)
+            #expect(decoded.impacts.map(\.bitPattern) == impacts.map(\.bitPattern))
+            if count > 0 {
+                // Gaps under 300 take two bytes at most, impact indexes one or two; the distinct impacts are apart.
+                let perPosting = Double(bytes.count - 8 * distinct - 6) / Double(count)
+                #expect(perPosting <= (distinct > 256 ? 4 : 3), "\(count) postings took \(bytes.count) bytes")
+                #expect(throws: PostingsPack.DecodingError.self) { try PostingsPack(decoding: Array(bytes.dropLast())) }
+                #expect(throws: PostingsPack.DecodingError.self) { try PostingsPack(decoding: bytes + [0]) }
+            }
+        }
+        #expect(throws: PostingsPack.DecodingError.self) { try PostingsPack(decoding: [0x80]) }
+        // Two postings with the same ordinal (a zero gap).
+        var repeated: [UInt8] = [2, 1]
+        repeated += Array(repeating: 0, count: 8) + [5, 0, 0, 0]
+        #expect(throws: PostingsPack.DecodingError.malformed("ordinals are not increasing")) { try PostingsPack(decoding: repeated) }
+    }
+}
