@@ -12,7 +12,7 @@ public import PostgresClient
 public struct PostingsPacker: Sendable {
     public struct Options: Sendable {
         /// Lexemes in at least this many documents are packed; rarer ones are read row by row.
-        public var minimumDocumentFrequency = 1_024
+        public var minimumDocumentFrequency = 128
         /// `packStale` rebuilds a collection's packs once this many document writes are masked.
         public var maximumChanges = 1_000
         /// A build's statements may run this long (about 7 s for 300,000 documents on two cores).

@@ -335,8 +335,8 @@ struct ScoreBuffers: Sendable {
     var present: [Int64]
 
     private static let idle = Mutex<[ScoreBuffers]>([])
-    /// Enough for the searches a pool runs at once.
-    private static let kept = 16
+    /// Kept for the searches a pool runs at once, up to 256 MB in all (16 bytes a document).
+    private static let keptDocuments = 16 << 20
 
     static func take(count: Int) -> ScoreBuffers {
         let reused = idle.withLock { idle -> ScoreBuffers? in
@@ -349,7 +349,7 @@ struct ScoreBuffers: Sendable {
     /// Takes back buffers that are all zero.
     static func give(_ buffers: ScoreBuffers) {
         idle.withLock { idle in
-            if idle.count < kept { idle.append(buffers) }
+            if idle.reduce(buffers.scores.count, { $0 + $1.scores.count }) <= keptDocuments { idle.append(buffers) }
         }
     }
 }
