@@ -64,14 +64,17 @@ struct PostingsPack: Equatable, Sendable {
     }
 
     /// Calls `body` with each posting's ordinal and impact, in ordinal order, without building arrays (a
-    /// search reads a few hundred thousand postings this way). Validates everything before the first call.
+    /// search reads a few hundred thousand postings this way). On damage it throws, possibly after some
+    /// calls: callers discard what they gathered.
+    @inline(__always)
     static func forEachPosting(in bytes: [UInt8], _ body: (UInt32, Double) -> Void) throws(DecodingError) {
         let failure: DecodingError? = bytes.withUnsafeBufferPointer { buffer in
+            let end = buffer.count
             var offset = 0
-            func varint(_ offset: inout Int) -> UInt64? {
+            @inline(__always) func varint(_ offset: inout Int, limit: Int) -> UInt64? {
                 var value: UInt64 = 0
                 var shift: UInt64 = 0
-                while offset < buffer.count, shift < 64 {
+                while offset < limit, shift < 64 {
                     let byte = buffer[offset]
                     offset += 1
                     value |= UInt64(byte & 0x7f) << shift
@@ -80,11 +83,11 @@ struct PostingsPack: Equatable, Sendable {
                 }
                 return nil
             }
-            guard let count = varint(&offset).map(Int.init), let distinct = varint(&offset).map(Int.init) else { return .truncated }
-            guard count <= buffer.count, distinct <= max(count, 1), distinct <= 65_536 else {
-                return .malformed("counts exceed the value")
+            guard let count = varint(&offset, limit: end).map(Int.init), let distinct = varint(&offset, limit: end).map(Int.init) else {
+                return .truncated
             }
-            guard offset + 8 * distinct <= buffer.count else { return .truncated }
+            guard count <= end, distinct <= max(count, 1), distinct <= 65_536 else { return .malformed("counts exceed the value") }
+            guard offset + 8 * distinct <= end else { return .truncated }
             var dictionary = [Double](repeating: 0, count: distinct)
             for entry in 0..<distinct {
                 var bits: UInt64 = 0
@@ -92,38 +95,28 @@ struct PostingsPack: Equatable, Sendable {
                 dictionary[entry] = Double(bitPattern: bits)
                 offset += 8
             }
-            // First pass: the ordinal gaps must be well formed and end where the impact indexes begin.
-            let gapsStart = offset
-            var ordinal: UInt64 = 0
-            for position in 0..<count {
-                guard let gap = varint(&offset) else { return .truncated }
-                guard position == 0 || gap > 0 else { return .malformed("ordinals are not increasing") }
-                ordinal += gap
-                guard ordinal <= UInt64(UInt32.max) else { return .malformed("ordinal out of range") }
-            }
+            // The impact indexes are the last width * count bytes; the gaps run up to them.
             let width = distinct > 256 ? 2 : 1
-            guard buffer.count - offset == width * count else {
-                return buffer.count - offset < width * count ? .truncated : .malformed("trailing bytes")
-            }
-            var indexOffset = offset
-            for _ in 0..<count {
-                let index = width == 2 ? Int(buffer[indexOffset]) << 8 | Int(buffer[indexOffset + 1]) : Int(buffer[indexOffset])
-                indexOffset += width
-                guard index < distinct else { return .malformed("impact index out of range") }
-            }
-            // Second pass: the postings.
-            var gapOffset = gapsStart
-            indexOffset = offset
-            ordinal = 0
-            dictionary.withUnsafeBufferPointer { dictionary in
-                for _ in 0..<count {
-                    ordinal += varint(&gapOffset) ?? 0
+            let indexesStart = end - width * count
+            guard indexesStart >= offset else { return .truncated }
+            var gapOffset = offset
+            var indexOffset = indexesStart
+            var ordinal: UInt64 = 0
+            let failure: DecodingError? = dictionary.withUnsafeBufferPointer { dictionary in
+                for position in 0..<count {
+                    guard let gap = varint(&gapOffset, limit: indexesStart) else { return .truncated }
+                    guard position == 0 || gap > 0 else { return .malformed("ordinals are not increasing") }
+                    ordinal += gap
+                    guard ordinal <= UInt64(UInt32.max) else { return .malformed("ordinal out of range") }
                     let index = width == 2 ? Int(buffer[indexOffset]) << 8 | Int(buffer[indexOffset + 1]) : Int(buffer[indexOffset])
                     indexOffset += width
+                    guard index < distinct else { return .malformed("impact index out of range") }
                     body(UInt32(truncatingIfNeeded: ordinal), dictionary[index])
                 }
+                return nil
             }
-            return nil
+            if let failure { return failure }
+            return gapOffset == indexesStart ? nil : .malformed("trailing bytes")
         }
         if let failure { throw failure }
     }

@@ -18,7 +18,8 @@ import Synchronization
 /// document the build did not number (written since) takes the even slot between its neighbours, and
 /// its rank by uuid among such documents in that slot.
 ///
-/// Returns nil (another strategy ranks) when the query is not a set of plain terms ranked by BM25, when no
+/// Returns nil (another strategy ranks) when the query is not a set of plain terms ranked by BM25, when it
+/// has one lexeme (read from the top of its impact-ordered list, it needs far fewer postings), when no
 /// lexeme of the query is packed, or when the unpacked postings or the changes since the packs were built
 /// are too many to read row by row.
 enum PackedTopK {
@@ -30,7 +31,8 @@ enum PackedTopK {
         guard plan.request.ranking == .bm25, plan.request.sort == nil, !plan.stopWordsOnly,
               let match = plan.postingsMatch, plan.estimatedMatches > exhaustiveLimit else { return nil }
         let lexemes = plan.scoringLexemes
-        guard !lexemes.isEmpty else { return nil }
+        // One lexeme: its impact-ordered list (TopKRanking) reaches the page after a few hundred postings.
+        guard lexemes.count > 1 else { return nil }
         let collection = plan.collection.id
         var cursorID: UUID?
         var cursorScore = 0.0
