@@ -27,9 +27,7 @@ enum PackedTopK {
         _ plan: SearchPlan, after cursor: PageCursor?, options: PostgresSearchEngine.Options,
         on connection: PostgresConnection
     ) async throws -> RankedPage? {
-        let exhaustiveLimit = plan.postingsDecideMatches ? options.exhaustiveMatchLimit : options.exhaustiveConjunctionLimit
-        guard plan.request.ranking == .bm25, plan.request.sort == nil, !plan.stopWordsOnly,
-              let match = plan.postingsMatch, plan.estimatedMatches > exhaustiveLimit else { return nil }
+        guard plan.exceedsExhaustiveLimit(options), let match = plan.postingsMatch else { return nil }
         let lexemes = plan.scoringLexemes
         // One lexeme: its impact-ordered list (TopKRanking) reaches the page after a few hundred postings.
         guard lexemes.count > 1 else { return nil }

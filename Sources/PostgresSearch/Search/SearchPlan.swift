@@ -73,6 +73,13 @@ struct SearchPlan: Sendable {
         return .everyClause(masks: masks)
     }
 
+    /// True when a BM25 relevance ranking may match too many documents to score them all: the pruned and
+    /// packed top-k strategies apply. The limit is lower for an OR of plain terms, whose estimate is exact.
+    func exceedsExhaustiveLimit(_ options: PostgresSearchEngine.Options) -> Bool {
+        let limit = postingsDecideMatches ? options.exhaustiveMatchLimit : options.exhaustiveConjunctionLimit
+        return request.ranking == .bm25 && request.sort == nil && !stopWordsOnly && estimatedMatches > limit
+    }
+
     /// Every lexeme that contributes to BM25, prefix expansions included, in a fixed order.
     var scoringLexemes: [String] { statistics.documentFrequencies.keys.sorted() }
 

@@ -16,9 +16,7 @@ enum TopKRanking {
         _ plan: SearchPlan, after cursor: PageCursor?, options: PostgresSearchEngine.Options,
         on connection: PostgresConnection
     ) async throws -> RankedPage? {
-        let exhaustiveLimit = plan.postingsDecideMatches ? options.exhaustiveMatchLimit : options.exhaustiveConjunctionLimit
-        guard plan.request.ranking == .bm25, plan.request.sort == nil, !plan.stopWordsOnly,
-              plan.estimatedMatches > exhaustiveLimit else { return nil }
+        guard plan.exceedsExhaustiveLimit(options) else { return nil }
         let scoring = CandidateScoring(plan)
         let frequencies = scoring.lexemes.map { plan.statistics.documentFrequencies[$0] ?? 0 }
         let totalPostings = frequencies.reduce(0, +)
