@@ -20,6 +20,7 @@ PHASES = [
     ("waiting", "publication: waiting for prepared postings", "#c6dbef"),
     ("statistics", "publication: statistics and impacts", "#08519c"),
     ("analyze", "ANALYZE", "#bdbdbd"),
+    ("packing", "packed postings build", "#fdae6b"),
 ]
 
 

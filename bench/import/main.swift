@@ -201,7 +201,7 @@ struct BenchImport {
             firstSearchable: summary.firstSearchableAfter.map(seconds))
         var note = ""
         if let publishing = summary.publishingTime, let steps = summary.publicationSteps {
-            let loading = seconds(summary.elapsed - publishing - (summary.analyzeTime ?? .zero))
+            let loading = seconds(summary.elapsed - publishing - (summary.analyzeTime ?? .zero) - (summary.packing?.duration ?? .zero))
             measurement.phases = [
                 "loading": loading, "documents": seconds(steps.documents), "waiting": seconds(steps.waitingForPostings),
                 "statistics": seconds(steps.statistics), "publication": seconds(publishing),
@@ -215,6 +215,10 @@ struct BenchImport {
         if let analyze = summary.analyzeTime {
             measurement.phases["analyze"] = seconds(analyze)
             note += String(format: "ANALYZE %.1f s; ", seconds(analyze))
+        }
+        if let packing = summary.packing {
+            measurement.phases["packing"] = seconds(packing.duration)
+            note += String(format: "packing %d lexemes %.1f s; ", packing.lexemes, seconds(packing.duration))
         }
         measurement.note = note + "peak RSS of the process so far \(peakResidentMegabytes()) MB"
         return measurement
@@ -312,15 +316,15 @@ struct BenchImport {
                 + "\(m.mode == "ceiling" ? "100%" : ratio) | \(String(format: "%.1f", m.load)) | \(m.note) |\n"
         }
         // Each bulk import's phases, in seconds and in multiples of its corpus's ceiling time.
-        var phases = "| bulk import | loading (read, stage, vectors) | documents | waiting for prepared postings | statistics and impacts | ANALYZE | total |\n"
-            + "|---|---|---|---|---|---|---|\n"
+        var phases = "| bulk import | loading (read, stage, vectors) | documents | waiting for prepared postings | statistics and impacts | ANALYZE | packing | total |\n"
+            + "|---|---|---|---|---|---|---|---|\n"
         for m in results where m.mode == "bulk" && m.phases["publication"] != nil {
             guard let ceiling = results.first(where: { $0.mode == "ceiling" && $0.corpus == m.corpus }) else { continue }
             func cell(_ key: String) -> String {
                 guard let value = m.phases[key] else { return "-" }
                 return String(format: "%.1f s (%.1fx)", value, value / ceiling.seconds)
             }
-            phases += "| \(m.name) | \(cell("loading")) | \(cell("documents")) | \(cell("waiting")) | \(cell("statistics")) | \(cell("analyze")) | "
+            phases += "| \(m.name) | \(cell("loading")) | \(cell("documents")) | \(cell("waiting")) | \(cell("statistics")) | \(cell("analyze")) | \(cell("packing")) | "
                 + String(format: "%.1f s (%.1fx) |\n", m.seconds, m.seconds / ceiling.seconds)
         }
         let markdown = """
@@ -343,7 +347,8 @@ struct BenchImport {
             transaction on one connection: moving the rows into `documents` (heap, two btrees, three GIN indexes),
             while a second connection prepares the postings from the staged rows (collection empty before the import),
             then writing statistics, document frequencies and the impact postings (one row per document and lexeme,
-            two btrees; rebuilt from `documents` when the collection held documents); then ANALYZE on two connections.
+            two btrees; rebuilt from `documents` when the collection held documents); then ANALYZE on two connections;
+            then the build of the packed postings (`PostingsPacker`, one connection), which searches do not wait for.
 
             \(phases)
             Machine: \(machine["cpu"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["memory"] ?? ""); \(machine["postgresql"] ?? "") (\(machine["settings"] ?? "")), local cluster on a Unix socket; load average at the end \(machine["load"] ?? ""); commit \(machine["commit"] ?? ""); \(machine["date"] ?? "").
