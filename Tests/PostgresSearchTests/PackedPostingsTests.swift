@@ -210,6 +210,52 @@ import Testing
         }
     }
 
+    @Test func fullPaginationUnderWritesAndRebuildsSkipsAndRepeatsNothing() async throws {
+        try await SearchFixture.with(maximumConnections: 6) { fixture in
+            // 2,000 matches of two packed lexemes with many exact ties (five distinct bodies).
+            var documents: [String: [String: Any]] = [:]
+            for n in 0..<2_000 {
+                documents["m\(n)"] = ["title": "harbor report \(n % 5)", "body": String(repeating: "harbor ", count: 1 + n % 5)]
+            }
+            try await fixture.add(documents)
+            let packer = PostingsPacker(pool: fixture.schema.pool)
+            #expect((try await packer.pack(collection: fixture.collection.id)?.lexemes ?? 0) >= 2)
+            let changed = Set((0..<2_000).filter { $0 % 50 == 7 }.map { "m\($0)" })
+            let deleted = Set((0..<2_000).filter { $0 % 50 == 13 }.map { "m\($0)" })
+            var exact = 0
+            var pages = 0
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await fixture.search("harbor report") { request in
+                    request.match = .any
+                    request.limit = 37
+                    request.cursor = cursor
+                }
+                seen += page.hits.map(\.id)
+                exact += page.totalIsExact ? 1 : 0
+                cursor = page.nextCursor
+                pages += 1
+                // Between pages: new matches, changed and deleted ones, and now and then a rebuild that
+                // numbers the documents afresh.
+                try await fixture.add(["new-\(pages)": ["title": "harbor report", "body": "harbor harbor harbor"]])
+                for id in changed.sorted().dropFirst((pages - 1) * 2).prefix(2) {
+                    try await fixture.add([id: ["title": "harbor changed", "body": "report rewritten \(pages)"]])
+                }
+                for id in deleted.sorted().dropFirst((pages - 1) * 2).prefix(2) {
+                    try await fixture.store.delete(id, from: fixture.collection)
+                }
+                if pages % 9 == 0 { _ = try await packer.pack(collection: fixture.collection.id) }
+            } while cursor != nil && pages < 1_000
+            #expect(seen.count == Set(seen).count, "a document came back twice")
+            let unchanged = Set(documents.keys).subtracting(changed).subtracting(deleted)
+            let missing = unchanged.subtracting(seen)
+            #expect(missing.isEmpty, "unchanged documents skipped: \(missing.sorted().prefix(10))")
+            // The packs ranked every page (their totals are exact).
+            #expect(exact == pages)
+        }
+    }
+
     @Test func packedListsRoundTripAndRejectDamage() throws {
         var state: UInt64 = 11
         func next() -> UInt64 {

@@ -31,7 +31,9 @@ struct ImpactRefresh {
             RETURNING s.reference_length
             """)
             // Every impact is about to change: the packs go now, and each batch below logs its documents as
-            // changed, so a pack built midway masks the postings the later batches rewrite.
+            // changed, so a pack built midway masks the postings the later batches rewrite. (Logged by a
+            // statement of its own: as a CTE around the UPDATE, 20,000 Debian descriptions took 4 min 22 s to
+            // import incrementally instead of 14 s, nearly all of it in these UPDATEs.)
             if !row.isEmpty {
                 try await connection.query("SELECT forget_packed_postings(\(collection))")
             }
@@ -48,7 +50,6 @@ struct ImpactRefresh {
                     """).single()
                 guard let last = try bounds.decode(String?.self, column: "last") else { return nil }
                 try await connection.query("""
-                    WITH updated AS (
                     UPDATE postings AS p SET impact = dp.impact
                     FROM documents AS d
                     JOIN collections AS k ON k.id = d.collection_id
@@ -59,10 +60,13 @@ struct ImpactRefresh {
                       AND d.deleted_at IS NULL
                       AND p.collection_id = \(collection) AND p.lexeme = dp.lexeme AND p.document_id = d.id
                       AND p.impact <> dp.impact
-                    RETURNING p.document_id
-                    )
+                    """)
+                // The batch's documents, whose impacts may have changed, are masked out of packs built meanwhile.
+                try await connection.query("""
                     INSERT INTO postings_changes (collection_id, document_id)
-                    SELECT DISTINCT \(collection)::uuid, document_id FROM updated
+                    SELECT d.collection_id, d.id FROM documents d
+                    WHERE d.collection_id = \(collection) AND d.external_id > \(after) AND d.external_id <= \(last)
+                      AND d.deleted_at IS NULL
                     """)
                 return last
             }

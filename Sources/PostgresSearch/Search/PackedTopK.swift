@@ -98,13 +98,14 @@ enum PackedTopK {
             guard let kind = try row.bytes(at: 0).map(Self.int4), let id = try row.bytes(at: 2).flatMap(DocumentUUID.init(bytes:)) else {
                 continue
             }
+            // The numbered document at or below this one: itself when the build numbered it.
             let below = try row.bytes(at: 4).map(Self.int4).map(UInt32.init)
-            let numbered = try row.bytes(at: 5).flatMap(DocumentUUID.init(bytes:))
-            keys.place(id, below: below, numbered: numbered == id)
+            let isNumbered = try row.bytes(at: 5).flatMap(DocumentUUID.init(bytes:)) == id
+            keys.place(id, below: below, numbered: isNumbered)
             switch kind {
             case 0:
                 maskedCount += 1
-                if let below, numbered == id { masked.insert(below) }
+                if let below, isNumbered { masked.insert(below) }
             case 1:
                 guard let lexeme = try row.bytes(at: 1), let impact = try row.bytes(at: 3).flatMap(Self.float8) else { continue }
                 postings[String(decoding: lexeme, as: UTF8.self), default: []].append((id, impact))
