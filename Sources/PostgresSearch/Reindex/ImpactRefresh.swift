@@ -31,9 +31,7 @@ struct ImpactRefresh {
             RETURNING s.reference_length
             """)
             // Every impact is about to change: the packs go now, and each batch below logs its documents as
-            // changed, so a pack built midway masks the postings the later batches rewrite. (Logged by a
-            // statement of its own: as a CTE around the UPDATE, 20,000 Debian descriptions took 4 min 22 s to
-            // import incrementally instead of 14 s, nearly all of it in these UPDATEs.)
+            // changed, so a pack built midway masks the postings the later batches rewrite.
             if !row.isEmpty {
                 try await connection.query("SELECT forget_packed_postings(\(collection))")
             }
