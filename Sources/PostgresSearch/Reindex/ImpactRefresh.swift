@@ -11,6 +11,34 @@ struct ImpactRefresh {
     let pool: PostgresConnectionPool
     let collection: UUID
 
+    /// Rewrites the impacts of the documents whose external ids are in `(after, last]`.
+    ///
+    /// The batch's fresh impacts are computed behind an optimisation fence (`OFFSET 0`), and `postings` is
+    /// reached only through the join on its whole primary key. Written as a plain join, the planner saw
+    /// `postings.collection_id = <collection>` as a condition of its own: for a collection created since the
+    /// table was last analysed it estimates one row, and on that estimate it scanned all of the collection's
+    /// postings and, for each, the batch's range of documents. One batch of 2,000 documents then took minutes
+    /// instead of a fraction of a second, depending on whether autovacuum had analysed the table in time
+    /// (bench/results/impact-refresh-stall). With the fence the planner has no such condition to misjudge.
+    static func batchUpdate(collection: UUID, after: String, last: String) -> PostgresQuery {
+        """
+        UPDATE postings AS p SET impact = fresh.impact
+        FROM (
+            SELECT d.collection_id, d.id, dp.lexeme, dp.impact
+            FROM documents AS d
+            JOIN collections AS k ON k.id = d.collection_id
+            JOIN collection_statistics AS s ON s.collection_id = d.collection_id
+            CROSS JOIN LATERAL document_postings(d.search_vector, d.class_lengths, k.bm25_class_weights,
+                                                 k.bm25_k1, k.bm25_b, s.reference_length) AS dp
+            WHERE d.collection_id = \(collection) AND d.external_id > \(after) AND d.external_id <= \(last)
+              AND d.deleted_at IS NULL
+            OFFSET 0
+        ) AS fresh
+        WHERE p.collection_id = fresh.collection_id AND p.lexeme = fresh.lexeme AND p.document_id = fresh.id
+          AND p.impact <> fresh.impact
+        """
+    }
+
     /// Moves the reference length to the live average when it differs by more than `tolerance` (relative);
     /// returns whether it moved (and impacts were recomputed).
     @discardableResult
@@ -47,18 +75,7 @@ struct ImpactRefresh {
                         ORDER BY external_id LIMIT \(batchSize)) AS batch
                     """).single()
                 guard let last = try bounds.decode(String?.self, column: "last") else { return nil }
-                try await connection.query("""
-                    UPDATE postings AS p SET impact = dp.impact
-                    FROM documents AS d
-                    JOIN collections AS k ON k.id = d.collection_id
-                    JOIN collection_statistics AS s ON s.collection_id = d.collection_id
-                    CROSS JOIN LATERAL document_postings(d.search_vector, d.class_lengths, k.bm25_class_weights,
-                                                         k.bm25_k1, k.bm25_b, s.reference_length) AS dp
-                    WHERE d.collection_id = \(collection) AND d.external_id > \(after) AND d.external_id <= \(last)
-                      AND d.deleted_at IS NULL
-                      AND p.collection_id = \(collection) AND p.lexeme = dp.lexeme AND p.document_id = d.id
-                      AND p.impact <> dp.impact
-                    """)
+                try await connection.query(Self.batchUpdate(collection: collection, after: after, last: last))
                 // The batch's documents, whose impacts may have changed, are masked out of packs built meanwhile.
                 try await connection.query("""
                     INSERT INTO postings_changes (collection_id, document_id)
