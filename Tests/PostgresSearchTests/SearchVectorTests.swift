@@ -37,6 +37,37 @@ import Testing
         }
     }
 
+    /// The row trigger plans its query once per session (migration 0011: re-planning it per row was 41% of an
+    /// incremental import's CPU), and that plan still reads the collection's settings as they are at each row.
+    @Test func theRowTriggerReusesItsPlanAndStillSeesSettingChanges() async throws {
+        try await Self.withCollection { schema, collection in
+            let settings = try await schema.pool.query("""
+                SELECT p.proname, c.setting FROM pg_proc p CROSS JOIN LATERAL unnest(p.proconfig) AS c(setting)
+                WHERE p.pronamespace = current_schema()::regnamespace
+                  AND p.proname IN ('document_search_vectors', 'documents_search_vector_refresh')
+                  AND c.setting LIKE 'plan_cache_mode=%'
+                ORDER BY p.proname
+                """).map { "\(try $0.decode(String.self, column: "proname")) \(try $0.decode(String.self, column: "setting"))" }
+            #expect(settings == ["document_search_vectors plan_cache_mode=force_generic_plan",
+                                 "documents_search_vector_refresh plan_cache_mode=force_generic_plan"])
+            try await schema.pool.withConnection { connection in
+                for index in 0..<8 {
+                    let document = PostgresJSONText(#"{"title": "Quick foxes", "body": "lazy dogs"}"#)
+                    try await connection.query("""
+                        INSERT INTO documents (collection_id, external_id, document) VALUES (\(collection), \("g\(index)"), \(document))
+                        """)
+                }
+                try await connection.query("UPDATE collection_fields SET weight = 'C' WHERE collection_id = \(collection) AND name = 'title'")
+                try await connection.query("""
+                    INSERT INTO documents (collection_id, external_id, document)
+                    VALUES (\(collection), \("g8"), \(PostgresJSONText(#"{"title": "Quick foxes", "body": "lazy dogs"}"#)))
+                    """)
+            }
+            #expect(try await Self.vector(schema, "g7") == "'dog':4B 'fox':2A 'lazi':3B 'quick':1A")
+            #expect(try await Self.vector(schema, "g8") == "'dog':4B 'fox':2C 'lazi':3B 'quick':1C")
+        }
+    }
+
     @Test func stopWordsAreKeptApartAtTheirPositions() async throws {
         try await Self.withCollection { schema, collection in
             try await schema.pool.query("""
