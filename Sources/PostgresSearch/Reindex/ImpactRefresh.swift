@@ -40,9 +40,9 @@ struct ImpactRefresh {
     }
 
     /// Moves the reference length to the live average when it differs by more than `tolerance` (relative);
-    /// returns whether it moved (and impacts were recomputed).
+    /// returns whether it moved (and impacts were recomputed). Up to `parallelism` batches run at once.
     @discardableResult
-    func run(tolerance: Double = 1e-9, batchSize: Int = 2_000) async throws -> Bool {
+    func run(tolerance: Double = 1e-9, batchSize: Int = 2_000, parallelism: Int = 2) async throws -> Bool {
         let row = try await pool.withTransaction { connection in
             let row = try await connection.query("""
             UPDATE collection_statistics AS s
@@ -66,27 +66,55 @@ struct ImpactRefresh {
             return row
         }
         guard !row.isEmpty else { return false }
-        var after = ""
-        while true {
-            let last = try await pool.withTransaction { connection -> String? in
-                let bounds = try await connection.query("""
-                    SELECT max(external_id) AS last FROM (
-                        SELECT external_id FROM documents WHERE collection_id = \(collection) AND external_id > \(after)
-                        ORDER BY external_id LIMIT \(batchSize)) AS batch
-                    """).single()
-                guard let last = try bounds.decode(String?.self, column: "last") else { return nil }
-                try await connection.query(Self.batchUpdate(collection: collection, after: after, last: last))
-                // The batch's documents, whose impacts may have changed, are masked out of packs built meanwhile.
-                try await connection.query("""
-                    INSERT INTO postings_changes (collection_id, document_id)
-                    SELECT d.collection_id, d.id FROM documents d
-                    WHERE d.collection_id = \(collection) AND d.external_id > \(after) AND d.external_id <= \(last)
-                      AND d.deleted_at IS NULL
-                    """)
-                return last
+        // Batches are independent (each rewrites its own documents' postings) and the rewrite is the server's
+        // CPU work, so they run `parallelism` at a time on their own connections, from bounds taken up front.
+        let bounds = try await pool.query("""
+            SELECT external_id FROM (
+                SELECT external_id, row_number() OVER (ORDER BY external_id) AS n
+                FROM documents WHERE collection_id = \(collection)) AS numbered
+            WHERE n % \(batchSize) = 0 ORDER BY external_id
+            """).map { try $0.decode(String.self, column: "external_id") }
+        var ranges = Array(zip([""] + bounds, bounds)).makeIterator()
+        let width = max(1, min(parallelism, pool.options.maximumConnections))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<width {
+                guard let (after, last) = ranges.next() else { break }
+                group.addTask { try await refresh(after: after, last: last) }
             }
-            guard let last else { return true }
+            while try await group.next() != nil {
+                guard let (after, last) = ranges.next() else { continue }
+                group.addTask { try await refresh(after: after, last: last) }
+            }
+        }
+        // Then whatever lies past the last bound, documents written meanwhile included, batch by batch.
+        var after = bounds.last ?? ""
+        while let last = try await nextBound(after: after, batchSize: batchSize) {
+            try await refresh(after: after, last: last)
             after = last
+        }
+        return true
+    }
+
+    /// The external id closing the batch of `batchSize` documents after `after`; nil when there are none.
+    private func nextBound(after: String, batchSize: Int) async throws -> String? {
+        try await pool.query("""
+            SELECT max(external_id) AS last FROM (
+                SELECT external_id FROM documents WHERE collection_id = \(collection) AND external_id > \(after)
+                ORDER BY external_id LIMIT \(batchSize)) AS batch
+            """).single().decode(String?.self, column: "last")
+    }
+
+    /// Rewrites the impacts of the documents in `(after, last]`, in one short transaction.
+    private func refresh(after: String, last: String) async throws {
+        try await pool.withTransaction { connection in
+            try await connection.query(Self.batchUpdate(collection: collection, after: after, last: last))
+            // The batch's documents, whose impacts may have changed, are masked out of packs built meanwhile.
+            try await connection.query("""
+                INSERT INTO postings_changes (collection_id, document_id)
+                SELECT d.collection_id, d.id FROM documents d
+                WHERE d.collection_id = \(collection) AND d.external_id > \(after) AND d.external_id <= \(last)
+                  AND d.deleted_at IS NULL
+                """)
         }
     }
 }
