@@ -14,10 +14,12 @@ public enum ImportMode: String, Sendable, CaseIterable, CustomStringConvertible 
 
     public var description: String { rawValue }
 
-    /// Inputs estimated below this many documents are loaded incrementally. Measured (bench/results/
+    /// Inputs estimated below this many documents are loaded incrementally. Measured at 3b2dcf1 (bench/results/
     /// import-throughput.md): into an empty collection 5,000 documents take about 2 s either way, 63,955 take
-    /// 20.5 s in bulk against 21.2 s and 307,850 take 78 s against 394 s; 5,000 documents into a collection of
-    /// 63,955 take 22.6 s in bulk against 1.6 s (bulk rebuilds the whole collection's statistics).
+    /// 23.1 s in bulk against 23.6 s (the two cross there) and 307,850 take 71.1 s against 221.2 s; 5,000
+    /// documents into a collection of 63,955 take 24.6 s in bulk against 3.8 s (bulk rebuilds the whole
+    /// collection's statistics). Incremental loads are searchable from their first batch (1.0 s), bulk ones at
+    /// the end.
     public static let bulkMinimumDocuments = 50_000
 
     /// Bulk when the load is large and at least as big as the collection already is: then rebuilding the
