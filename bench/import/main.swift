@@ -47,7 +47,9 @@ struct BenchImport {
     static let debian = "corpus/scale/debian-descriptions.jsonl.gz"
     static let scale = ["debian-descriptions", "gcide", "wordnet"].map { "corpus/scale/\($0).jsonl.gz" }
 
-    static func main() async throws {
+    static func main() async { await runBenchmark(run) }
+
+    static func run() async throws {
         var output = "bench/results", skipScale = false, bulkOnly = false
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {

@@ -148,7 +148,9 @@ func residentMegabytes() -> Double {
 
 @main
 struct BenchMemory {
-    static func main() async throws {
+    static func main() async { await runBenchmark(run) }
+
+    static func run() async throws {
         var suite = "all", output = "bench/results", rounds = 3, syntheticCount = 1_000_000
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {

@@ -43,7 +43,9 @@ func milliseconds(_ duration: Duration) -> Double { duration / .milliseconds(1) 
 
 @main
 struct BenchScale {
-    static func main() async throws {
+    static func main() async { await runBenchmark(run) }
+
+    static func run() async throws {
         var output = "bench/results", reload = false, rounds = 3, limitQueries = Int.max, schema = "bench_scale"
         var minimumMatches = -1
         var compareUnprepared = false

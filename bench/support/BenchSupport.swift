@@ -35,3 +35,14 @@ public func percentile(_ values: [Double], _ p: Double) -> Double? {
 public func machineFacts(postgres: [String: String] = [:]) -> [String: String] {
     MachineFacts.collect(postgres: postgres)
 }
+
+/// Runs a benchmark's body: an error (a bad option, a database that cannot be reached) is printed on one line
+/// of standard error and ends the program with status 1, instead of a top-level trap with a backtrace.
+public func runBenchmark(_ body: () async throws -> Void) async {
+    do {
+        try await body()
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
+}

@@ -12,7 +12,11 @@ public enum MachineFacts {
             "memory": shell("free -g | awk '/Mem:/ {print $2 \" GiB\"}'"),
             "load": shell("cat /proc/loadavg"),
             "swift": shell("swift --version 2>/dev/null | head -1"),
-            "commit": shell("git rev-parse --short HEAD 2>/dev/null"),
+            // A result made from uncommitted changes says so (results being written under bench/results aside).
+            "commit": shell("""
+                c=$(git rev-parse --short=7 HEAD 2>/dev/null) && if git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null; \\
+                then echo "$c"; else echo "$c (with uncommitted changes)"; fi
+                """),
             "build": isDebugBuild ? "debug" : "release",
         ]
         facts.merge(postgres) { _, new in new }
