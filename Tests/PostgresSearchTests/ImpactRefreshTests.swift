@@ -11,8 +11,9 @@ import Testing
     static func load(_ fixture: ImportFixture, _ collection: StoredCollection, _ count: Int, from start: Int = 0) async throws {
         let path = try ImportFixture.file(try ImportFixture.jsonLines(ImportFixture.documents(count, from: start)), suffix: ".jsonl")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try await DocumentImporter(pool: fixture.schema.pool, collection: collection)
-            .run(ImportOptions(inputs: [path], mode: .incremental, batchSize: 500), problem: { _ in })
+        let (summary, problems) = try await ImportTests.run(
+            fixture, collection, ImportOptions(inputs: [path], mode: .incremental, batchSize: 500))
+        try #require(problems.isEmpty && summary.documentsWritten == count, "\(problems)")
     }
 
     /// Every plan node of an `EXPLAIN (FORMAT JSON)` result, depth first.
