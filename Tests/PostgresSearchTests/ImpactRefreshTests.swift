@@ -28,35 +28,46 @@ import Testing
         return nodes
     }
 
-    /// A collection created after `postings` was last analysed looks empty to the planner. The batch update
-    /// must still reach `postings` by its whole key, one lookup per fresh impact: planned as a scan of the
-    /// collection's postings, each batch compared every posting with every document of the batch.
+    /// A collection of `count` documents created after `postings` was last analysed (autovacuum off, so it
+    /// stays so), checked to look almost empty to the planner: the state a new collection is in until
+    /// autovacuum analyses the shared table again, after 10% of it changed.
+    static func collectionWithStaleStatistics(_ fixture: ImportFixture, _ count: Int) async throws -> StoredCollection {
+        let pool = fixture.schema.pool
+        try await pool.query("ALTER TABLE postings SET (autovacuum_enabled = false)")
+        try await pool.query("ALTER TABLE documents SET (autovacuum_enabled = false)")
+        let old = try await fixture.collection("analysed")
+        try await load(fixture, old, 3_000)
+        try await pool.query("ANALYZE postings")
+        try await pool.query("ANALYZE documents")
+        let fresh = try await fixture.collection("fresh")
+        try await load(fixture, fresh, count, from: 10_000)
+
+        let estimate = try await pool.query(
+            "EXPLAIN (FORMAT JSON) SELECT * FROM postings WHERE collection_id = \(fresh.id)"
+        ).single().decode(String.self, column: "QUERY PLAN")
+        let estimated = try #require(try planNodes(estimate).first?["Plan Rows"] as? Int)
+        let actual = try await pool.query("SELECT count(*) AS n FROM postings WHERE collection_id = \(fresh.id)")
+            .single().decode(Int.self, column: "n")
+        try #require(estimated * 100 < actual, "estimated \(estimated) of \(actual) postings")
+        return fresh
+    }
+
+    /// The scans of `postings` in an `EXPLAIN (FORMAT JSON)` result (not the table written to).
+    static func postingsScans(_ plan: String) throws -> [[String: Any]] {
+        try planNodes(plan).filter { $0["Relation Name"] as? String == "postings" && $0["Node Type"] as? String != "ModifyTable" }
+    }
+
+    /// The batch update must reach `postings` by its whole key, one lookup per fresh impact, whatever the
+    /// statistics: planned as a scan of the collection's postings, each batch compared every posting with
+    /// every document of the batch.
     @Test func theBatchUpdateLooksPostingsUpByKeyWhateverTheStatistics() async throws {
         try await ImportFixture.with { fixture in
             let pool = fixture.schema.pool
-            try await pool.query("ALTER TABLE postings SET (autovacuum_enabled = false)")
-            try await pool.query("ALTER TABLE documents SET (autovacuum_enabled = false)")
-            let old = try await fixture.collection("analysed")
-            try await Self.load(fixture, old, 3_000)
-            try await pool.query("ANALYZE postings")
-            try await pool.query("ANALYZE documents")
-            let fresh = try await fixture.collection("fresh")
-            try await Self.load(fixture, fresh, 2_000, from: 10_000)
-
-            // The condition the stall needs: the planner takes the new collection's postings for almost none.
-            let estimate = try await pool.query(
-                "EXPLAIN (FORMAT JSON) SELECT * FROM postings WHERE collection_id = \(fresh.id)"
-            ).single().decode(String.self, column: "QUERY PLAN")
-            let estimated = try #require(try Self.planNodes(estimate).first?["Plan Rows"] as? Int)
-            let actual = try await pool.query("SELECT count(*) AS n FROM postings WHERE collection_id = \(fresh.id)")
-                .single().decode(Int.self, column: "n")
-            try #require(estimated * 100 < actual, "estimated \(estimated) of \(actual) postings")
-
+            let fresh = try await Self.collectionWithStaleStatistics(fixture, 2_000)
             let plan = try await pool.query(
                 "EXPLAIN (FORMAT JSON) " + ImpactRefresh.batchUpdate(collection: fresh.id, after: "", last: "doc-999999")
             ).single().decode(String.self, column: "QUERY PLAN")
-            let nodes = try Self.planNodes(plan)
-            let postingsScans = nodes.filter { $0["Relation Name"] as? String == "postings" && $0["Node Type"] as? String != "ModifyTable" }
+            let postingsScans = try Self.postingsScans(plan)
             #expect(postingsScans.count == 1, "\(plan)")
             for scan in postingsScans {
                 let condition = scan["Index Cond"] as? String ?? ""

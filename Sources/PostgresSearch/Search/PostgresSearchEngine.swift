@@ -77,33 +77,42 @@ public struct PostgresSearchEngine: SearchEngine {
         }
         let filters = try FilterSQL(request.filters)
         return try await pool.withTransaction(.repeatableRead, readOnly: true, timeout: options.statementTimeout) { connection in
-            // Read in the search's own snapshot: settings and statistics agree, and no second connection is taken.
-            guard let collection = try await CollectionStore.find(request.collection, on: connection) else {
-                throw SearchError.collectionNotFound(request.collection)
-            }
-            var plan = SearchPlan(request: request, collection: collection, analyzed: AnalyzedQuery(clauses: [], exclusions: []), filters: filters)
-            plan.analyzed = try await QueryAnalyzer.analyze(
-                parsed, configuration: collection.definition.language.rawValue, on: connection)
-            if plan.analyzed.isEmpty {
-                // Only stop words: match them verbatim rather than return nothing.
-                plan.analyzed = try await QueryAnalyzer.analyze(parsed, configuration: "simple", on: connection)
-                guard !plan.analyzed.isEmpty else {
-                    throw SearchError.invalidRequest(parameter: "q", reason: "the query has no words to search for")
-                }
-                plan.stopWordsOnly = true
-            }
-            if let pinned = cursor?.statistics {
-                plan.statistics = pinned
-            } else {
-                plan.statistics = try await SearchStatistics.load(for: plan, expansions: options.prefixExpansions, on: connection)
-            }
-            if let pinned = cursor?.matchUsed {
-                plan.matchUsed = pinned
-            } else {
-                plan.matchUsed = try await SearchStatistics.resolveMatchMode(plan, on: connection)
-            }
+            let plan = try await self.plan(request, parsed: parsed, filters: filters, cursor: cursor, on: connection)
             return try await page(plan, after: cursor, on: connection)
         }
+    }
+
+    /// The search's plan: the collection, the analysed query, and the statistics and match mode (pinned by
+    /// the cursor after the first page). All are read on `connection`, in the search's own snapshot, so
+    /// settings and statistics agree and no second connection is taken.
+    func plan(
+        _ request: SearchRequest, parsed: ParsedQuery, filters: FilterSQL, cursor: PageCursor?, on connection: PostgresConnection
+    ) async throws -> SearchPlan {
+        guard let collection = try await CollectionStore.find(request.collection, on: connection) else {
+            throw SearchError.collectionNotFound(request.collection)
+        }
+        var plan = SearchPlan(request: request, collection: collection, analyzed: AnalyzedQuery(clauses: [], exclusions: []), filters: filters)
+        plan.analyzed = try await QueryAnalyzer.analyze(
+            parsed, configuration: collection.definition.language.rawValue, on: connection)
+        if plan.analyzed.isEmpty {
+            // Only stop words: match them verbatim rather than return nothing.
+            plan.analyzed = try await QueryAnalyzer.analyze(parsed, configuration: "simple", on: connection)
+            guard !plan.analyzed.isEmpty else {
+                throw SearchError.invalidRequest(parameter: "q", reason: "the query has no words to search for")
+            }
+            plan.stopWordsOnly = true
+        }
+        if let pinned = cursor?.statistics {
+            plan.statistics = pinned
+        } else {
+            plan.statistics = try await SearchStatistics.load(for: plan, expansions: options.prefixExpansions, on: connection)
+        }
+        if let pinned = cursor?.matchUsed {
+            plan.matchUsed = pinned
+        } else {
+            plan.matchUsed = try await SearchStatistics.resolveMatchMode(plan, on: connection)
+        }
+        return plan
     }
 
     private func page(_ plan: SearchPlan, after cursor: PageCursor?, on connection: PostgresConnection) async throws -> SearchPage {
