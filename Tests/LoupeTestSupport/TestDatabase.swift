@@ -21,7 +21,7 @@ public enum TestDatabase {
         _ body: (TestSchema) async throws -> T
     ) async throws -> T {
         let server = try await serverConfiguration()
-        let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let name = schemaName(createdAt: Date())
         let admin = try await PostgresConnection.connect(server)
         try await admin.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(name)"))
         var configuration = server
@@ -39,6 +39,39 @@ public enum TestDatabase {
             _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(name) CASCADE"))
             throw error
         }
+    }
+
+    /// `test_<creation time in Unix seconds>_<16 hex digits>`: the time lets a later run tell a schema that a
+    /// killed run left behind from one a concurrent run is using.
+    public static func schemaName(createdAt: Date) -> String {
+        "test_\(Int(createdAt.timeIntervalSince1970))_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+    }
+
+    /// No test run lasts this long: an older test schema was left by a run that was killed before it could
+    /// drop it.
+    public static let abandonedAfter: TimeInterval = 6 * 3600
+
+    /// True for a test schema name created more than `abandonedAfter` before `now`, or in the form used
+    /// before creation times were recorded (`test_` and 16 hex digits), which only an earlier build makes.
+    public static func isAbandoned(_ name: String, now: Date) -> Bool {
+        let parts = name.split(separator: "_", omittingEmptySubsequences: false)
+        let isHex = { (text: Substring) in text.count == 16 && text.allSatisfy { $0.isHexDigit && !$0.isUppercase } }
+        guard parts.first == "test" else { return false }
+        if parts.count == 2 { return isHex(parts[1]) }
+        guard parts.count == 3, isHex(parts[2]), let seconds = Int(parts[1]) else { return false }
+        return now.timeIntervalSince1970 - Double(seconds) > abandonedAfter
+    }
+
+    /// Drops the test schemas that killed runs left behind; returns their names.
+    @discardableResult
+    public static func dropAbandonedSchemas(on connection: PostgresConnection, now: Date = Date()) async throws -> [String] {
+        let rows = try await connection.query("SELECT nspname::text AS name FROM pg_namespace WHERE nspname LIKE 'test\\_%'")
+        let abandoned = try rows.map { try $0.decode(String.self, column: "name") }.filter { isAbandoned($0, now: now) }
+        for name in abandoned {
+            // isAbandoned accepts only letters, digits and underscores.
+            _ = try? await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(name) CASCADE"))
+        }
+        return abandoned
     }
 
     /// A throwaway cluster of its own in a temporary folder, for tests that stop or restart the server.
@@ -77,10 +110,17 @@ private actor SharedServer {
     func configuration() async throws -> PostgresConfiguration {
         if let resolved { return try await resolved.value }
         let task = Task<PostgresConfiguration, any Error> {
-            if let configuration = try PostgresConfiguration.fromEnvironment() { return configuration }
-            let cluster = LocalCluster(directory: TestDatabase.repositoryRoot.appendingPathComponent(".loupe/test-postgres"))
-            try await cluster.start(.init(durable: false))
-            return try await cluster.configuration()
+            let configuration: PostgresConfiguration
+            if let fromEnvironment = try PostgresConfiguration.fromEnvironment() {
+                configuration = fromEnvironment
+            } else {
+                let cluster = LocalCluster(directory: TestDatabase.repositoryRoot.appendingPathComponent(".loupe/test-postgres"))
+                try await cluster.start(.init(durable: false))
+                configuration = try await cluster.configuration()
+            }
+            // Once per test process, before any test makes its schema.
+            try await TestDatabase.dropAbandonedSchemas(on: try await PostgresConnection.connect(configuration))
+            return configuration
         }
         resolved = task
         return try await task.value
