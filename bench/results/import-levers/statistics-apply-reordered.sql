@@ -1,0 +1,59 @@
+-- EXPERIMENT ONLY, not a migration: documents_statistics_apply (as of migration 0008) with its statements reordered
+-- so that the two row-locking upserts (collection_statistics, then term_statistics) come last: postings are deleted
+-- and inserted first, reading the reference length without a lock. Unsafe as it stands: a concurrent change of the
+-- reference length (first write, ImpactRefresh, a bulk recount) between that read and commit leaves stale impacts.
+-- See README.md, "Statistics trigger with its locks last".
+CREATE OR REPLACE FUNCTION public.documents_statistics_apply(changes document_statistics_change[])
+ RETURNS void
+ LANGUAGE sql
+ SET search_path TO '$user', 'public'
+AS $function$
+DELETE FROM postings AS p
+    USING unnest(changes) AS c
+    WHERE c.sign < 0 AND p.collection_id = c.collection_id
+      AND p.lexeme = ANY (tsvector_to_array(c.search_vector)) AND p.document_id = c.document_id;
+
+INSERT INTO postings (collection_id, lexeme, document_id, impact)
+    SELECT c.collection_id, dp.lexeme, c.document_id, dp.impact
+    FROM unnest(changes) AS c
+    JOIN collections AS k ON k.id = c.collection_id
+    JOIN collection_statistics AS s ON s.collection_id = c.collection_id
+    CROSS JOIN LATERAL document_postings(c.search_vector, c.class_lengths, k.bm25_class_weights,
+                                         k.bm25_k1, k.bm25_b, s.reference_length) AS dp
+    WHERE c.sign > 0
+    ORDER BY 1, 2, 3;
+
+INSERT INTO collection_statistics AS s (collection_id, document_count, class_lengths)
+    SELECT c.collection_id, sum(c.sign),
+           ARRAY[sum(c.sign * c.class_lengths[1]), sum(c.sign * c.class_lengths[2]),
+                 sum(c.sign * c.class_lengths[3]), sum(c.sign * c.class_lengths[4])]::bigint[]
+    FROM unnest(changes) AS c
+    WHERE EXISTS (SELECT 1 FROM collections WHERE collections.id = c.collection_id)
+    GROUP BY c.collection_id
+    HAVING sum(c.sign) <> 0 OR sum(c.sign * c.class_lengths[1]) <> 0 OR sum(c.sign * c.class_lengths[2]) <> 0
+        OR sum(c.sign * c.class_lengths[3]) <> 0 OR sum(c.sign * c.class_lengths[4]) <> 0
+    ORDER BY c.collection_id
+    ON CONFLICT (collection_id) DO UPDATE SET
+        document_count = s.document_count + EXCLUDED.document_count,
+        class_lengths = ARRAY[s.class_lengths[1] + EXCLUDED.class_lengths[1], s.class_lengths[2] + EXCLUDED.class_lengths[2],
+                              s.class_lengths[3] + EXCLUDED.class_lengths[3], s.class_lengths[4] + EXCLUDED.class_lengths[4]];
+
+INSERT INTO term_statistics AS t (collection_id, lexeme, document_frequency)
+    SELECT c.collection_id, l.lexeme, sum(c.sign)
+    FROM unnest(changes) AS c, unnest(tsvector_to_array(c.search_vector)) AS l(lexeme)
+    WHERE EXISTS (SELECT 1 FROM collections WHERE collections.id = c.collection_id)
+    GROUP BY c.collection_id, l.lexeme
+    HAVING sum(c.sign) <> 0
+    ORDER BY c.collection_id, l.lexeme
+    ON CONFLICT (collection_id, lexeme) DO UPDATE SET
+        document_frequency = t.document_frequency + EXCLUDED.document_frequency;
+
+-- The first write fixes the reference length that impacts are computed with.
+    UPDATE collection_statistics AS s
+    SET reference_length = (c.bm25_class_weights[1] * s.class_lengths[1] + c.bm25_class_weights[2] * s.class_lengths[2]
+                          + c.bm25_class_weights[3] * s.class_lengths[3] + c.bm25_class_weights[4] * s.class_lengths[4])
+                         / s.document_count
+    FROM collections AS c
+    WHERE c.id = s.collection_id AND s.reference_length = 0 AND s.document_count > 0
+      AND s.collection_id IN (SELECT collection_id FROM unnest(changes));
+$function$
