@@ -19,7 +19,7 @@ import Testing
                 try await engine.plan(
                     request, parsed: QueryParser.parse(request.query), filters: try FilterSQL([]), cursor: nil, on: connection)
             }
-            // The strategy the search takes for this query.
+            // The strategy a search takes for this query where packed postings do not rank it (off, or no packs).
             #expect(plan.postingsDecideMatches && !plan.exceedsExhaustiveLimit(engine.options))
 
             let explained = try await fixture.schema.pool.query("EXPLAIN (FORMAT JSON) " + PostingsAggregation.statement(plan, after: nil))
