@@ -24,6 +24,9 @@ struct ReindexCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A pause after each batch (250ms, 2s) or a rate limit (5000/s).", valueName: "pause|rate"))
     var throttle: String?
 
+    @Option(help: "Batches rewritten at once, each on its own connection and transaction.")
+    var parallel = 2
+
     @Flag(help: "Continue the interrupted reindex of this collection from its checkpoint.")
     var resume = false
 
@@ -41,6 +44,7 @@ struct ReindexCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 100000") }
+        guard (1...16).contains(parallel) else { throw ValidationError("--parallel must be between 1 and 16") }
         if let throttle, ReindexThrottle(parsing: throttle) == nil {
             throw ValidationError("--throttle \(throttle): expected a pause such as 250ms or 2s, or a rate such as 5000/s")
         }
@@ -54,7 +58,7 @@ struct ReindexCommand: AsyncParsableCommand {
             reporter.update(ProgressSnapshot(
                 documents: step.documents, totalDocuments: step.totalDocuments, elapsed: step.elapsed))
         }
-        let stale = try await withCommandPool(database, connections: 2) { pool -> Int in
+        let stale = try await withCommandPool(database, connections: max(2, parallel)) { pool -> Int in
             guard let stored = try await CollectionStore(pool: pool).find(collection) else {
                 throw ValidationError("there is no collection named \(collection)")
             }
@@ -81,7 +85,9 @@ struct ReindexCommand: AsyncParsableCommand {
             }
             reporter.message("GIN pending lists before: " + pendingText)
             let summary = try await reindexer.run(
-                ReindexOptions(batchSize: batch, throttle: throttle.flatMap(ReindexThrottle.init(parsing:)) ?? .none, resume: resume),
+                ReindexOptions(
+                    batchSize: batch, throttle: throttle.flatMap(ReindexThrottle.init(parsing:)) ?? .none, resume: resume,
+                    parallelism: parallel),
                 progress: update, note: { reporter.message($0) })
             if index { try await reindexer.rebuildIndexes(note: { reporter.message($0) }) }
             let seconds = summary.elapsed / .seconds(1)

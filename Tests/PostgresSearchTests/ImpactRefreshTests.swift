@@ -64,8 +64,10 @@ import Testing
         try await ImportFixture.with { fixture in
             let pool = fixture.schema.pool
             let fresh = try await Self.collectionWithStaleStatistics(fixture, 2_000)
+            let documents = try await pool.query("SELECT id FROM documents WHERE collection_id = \(fresh.id)")
+                .map { try $0.decode(UUID.self, column: "id") }
             let plan = try await pool.query(
-                "EXPLAIN (FORMAT JSON) " + ImpactRefresh.batchUpdate(collection: fresh.id, after: "", last: "doc-999999")
+                "EXPLAIN (FORMAT JSON) " + ImpactRefresh.batchUpdate(collection: fresh.id, documents: documents)
             ).single().decode(String.self, column: "QUERY PLAN")
             let postingsScans = try Self.postingsScans(plan)
             #expect(postingsScans.count == 1, "\(plan)")

@@ -73,7 +73,7 @@ struct ImportFixture {
 
     /// Differences between the stored statistics and those recomputed from the live documents (empty when
     /// consistent): document count, class lengths, every lexeme's document frequency, and one posting per
-    /// live (document, lexeme).
+    /// live (document, lexeme), with the impact its document and the stored reference length give.
     func statisticsProblems(_ collection: StoredCollection) async throws -> [String] {
         let row = try await schema.pool.query("""
             WITH live AS (SELECT * FROM documents WHERE collection_id = \(collection.id) AND deleted_at IS NULL),
@@ -87,7 +87,14 @@ struct ImportFixture {
                   ON s.lexeme = t.lexeme WHERE s.document_frequency IS DISTINCT FROM t.df) AS frequency_mismatches,
               (SELECT coalesce(sum(df), 0)::bigint FROM terms) AS postings_expected,
               (SELECT count(*) FROM postings p JOIN live ON live.id = p.document_id WHERE p.collection_id = \(collection.id)) AS postings_live,
-              (SELECT count(*) FROM postings p WHERE p.collection_id = \(collection.id)) AS postings_all
+              (SELECT count(*) FROM postings p WHERE p.collection_id = \(collection.id)) AS postings_all,
+              (SELECT count(*) FROM live
+                 JOIN collections AS k ON k.id = live.collection_id
+                 JOIN collection_statistics AS s ON s.collection_id = live.collection_id
+                 CROSS JOIN LATERAL document_postings(live.search_vector, live.class_lengths, k.bm25_class_weights,
+                                                      k.bm25_k1, k.bm25_b, s.reference_length) AS dp
+                 JOIN postings p ON p.collection_id = live.collection_id AND p.lexeme = dp.lexeme AND p.document_id = live.id
+               WHERE p.impact <> dp.impact) AS impact_mismatches
             """).single()
         var problems: [String] = []
         let documents = try row.decode(Int.self, column: "documents")
@@ -101,6 +108,8 @@ struct ImportFixture {
         if try row.decode(Int.self, column: "postings_live") != expected || row.decode(Int.self, column: "postings_all") != expected {
             problems.append("postings")
         }
+        let stale = try row.decode(Int.self, column: "impact_mismatches")
+        if stale > 0 { problems.append("\(stale) impacts") }
         return problems
     }
 }

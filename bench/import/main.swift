@@ -4,9 +4,10 @@
 // over two connections (both cores). Then a reindex after a weight change, and small loads that show
 // where the automatic mode switches.
 //
-//   swift run -c release --scratch-path .build-import BenchImport [--out bench/results] [--skip-scale] [--bulk-only]
+//   swift run -c release --scratch-path .build-import BenchImport [--out bench/results] [--skip-scale] [--bulk-only | --reindex-only]
 //
 // --bulk-only measures the ceilings and the bulk imports only (a quick check while working on the bulk path).
+// --reindex-only runs four reindex rounds, alternating two batches at once and one, into reindex-parallel.{json,md}.
 // Every measurement starts from a freshly migrated schema `bench_import` (dropped at the end).
 import BenchSupport
 import DocumentSources
@@ -50,13 +51,14 @@ struct BenchImport {
     static func main() async { await runBenchmark(run) }
 
     static func run() async throws {
-        var output = "bench/results", skipScale = false, bulkOnly = false
+        var output = "bench/results", skipScale = false, bulkOnly = false, reindexOnly = false
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {
             switch argument {
             case "--out": output = arguments.next() ?? output
             case "--skip-scale": skipScale = true
             case "--bulk-only": bulkOnly = true
+            case "--reindex-only": reindexOnly = true
             default: throw BenchError("unknown option \(argument)")
             }
         }
@@ -70,7 +72,7 @@ struct BenchImport {
         }
 
         let corpora: [(name: String, files: [String])] = skipScale ? [("debian", [debian])] : [("debian", [debian]), ("scale", scale)]
-        for corpus in corpora {
+        for corpus in reindexOnly ? [] : corpora {
             let (limit, vectors) = try await ceiling(corpus.name, corpus.files, server: server)
             record(limit)
             record(vectors)
@@ -87,25 +89,16 @@ struct BenchImport {
             return
         }
 
-        // Reindex after a weight change (title A->C, text B->A), over the largest corpus loaded.
+        // Reindex after a weight change (title A->C, text B->A, then back), over the largest corpus loaded:
+        // batches two at once (what `loupe reindex` does) and one at a time, alternating, in one schema.
         let reindexCorpus = corpora.last ?? ("debian", [debian])
-        record(try await withFreshSchema(server) { pool in
-            let collection = try await createCollection(pool, "bench")
-            _ = try await load(pool, collection, reindexCorpus.files, mode: .bulk, name: "", corpus: reindexCorpus.name)
-            var changed = collection.definition
-            changed.fields = [try SearchableField(name: "title", weight: .c), try SearchableField(name: "text", weight: .a)]
-            let updated = try await CollectionStore(pool: pool).update(collection, to: changed)
-            let reindexer = CollectionReindexer(pool: pool, collection: updated)
-            let summary = try await reindexer.run(ReindexOptions(batchSize: 1_000))
-            let text = try await textMegabytes(pool)
-            var measurement = Measurement(
-                name: "reindex \(reindexCorpus.name) after a weight change", corpus: reindexCorpus.name, mode: "online",
-                documents: summary.documents, megabytes: text, seconds: seconds(summary.elapsed))
-            measurement.note = "\(summary.rewritten) rewritten, batches of 1,000, \(summary.pendingPagesCleaned) GIN pending pages cleaned"
-            let stale = try await reindexer.staleVectors().stale
-            measurement.note += "; stale after: \(stale)"
-            return measurement
-        })
+        for measurement in try await reindexRounds(server, reindexCorpus, parallelism: reindexOnly ? [2, 1, 2, 1] : [2, 1]) {
+            record(measurement)
+        }
+        if reindexOnly {
+            try writeReindexComparison(results, server: serverFacts, to: output)
+            return
+        }
 
         // Where the automatic mode switches: 5,000 documents into an empty collection and into one that
         // already holds the Debian descriptions, each way.
@@ -128,6 +121,81 @@ struct BenchImport {
         }
 
         try write(results, server: serverFacts, to: output)
+    }
+
+    /// Loads the corpus in bulk, then per round flips the field weights (title A<->C, text B<->A) and reindexes
+    /// with that many batches at once.
+    static func reindexRounds(
+        _ server: PostgresConfiguration, _ corpus: (name: String, files: [String]), parallelism: [Int]
+    ) async throws -> [Measurement] {
+        try await withFreshSchema(server) { pool in
+            var collection = try await createCollection(pool, "bench")
+            _ = try await load(pool, collection, corpus.files, mode: .bulk, name: "", corpus: corpus.name)
+            let text = try await textMegabytes(pool)
+            var measurements: [Measurement] = []
+            for (round, width) in parallelism.enumerated() {
+                var changed = collection.definition
+                changed.fields = round % 2 == 0
+                    ? [try SearchableField(name: "title", weight: .c), try SearchableField(name: "text", weight: .a)]
+                    : [try SearchableField(name: "title", weight: .a), try SearchableField(name: "text", weight: .b)]
+                collection = try await CollectionStore(pool: pool).update(collection, to: changed)
+                let reindexer = CollectionReindexer(pool: pool, collection: collection)
+                let summary = try await reindexer.run(ReindexOptions(batchSize: 1_000, parallelism: width))
+                var measurement = Measurement(
+                    name: "reindex \(corpus.name) after a weight change (\(width == 1 ? "one batch" : "\(width) batches") at once)",
+                    corpus: corpus.name, mode: "reindex \(width)", documents: summary.documents, megabytes: text,
+                    seconds: seconds(summary.elapsed))
+                measurement.note = "round \(round + 1); \(summary.rewritten) rewritten, batches of 1,000, "
+                    + "\(summary.pendingPagesCleaned) GIN pending pages cleaned"
+                measurement.note += "; stale after: \(try await reindexer.staleVectors().stale)"
+                measurements.append(measurement)
+            }
+            return measurements
+        }
+    }
+
+    /// `--reindex-only`: reindex rounds alternating two batches at once and one at a time, medians and ratio.
+    static func writeReindexComparison(_ results: [Measurement], server: [String: String], to output: String) throws {
+        var machine = machineFacts()
+        machine.merge(server) { _, new in new }
+        let command = "swift run -c release --scratch-path .build-import BenchImport --reindex-only"
+        let report: [String: Any] = ["command": command, "machine": machine, "measurements": results.map(\.json)]
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: "\(output)/reindex-parallel.json"))
+        func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            return sorted.isEmpty ? .nan : sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        var rounds = "| round | batches at once | documents | seconds | documents/s | load | notes |\n|---|---|---|---|---|---|---|\n"
+        for m in results {
+            rounds += "| \(m.name) | \(m.mode.dropFirst("reindex ".count)) | \(m.documents) | \(String(format: "%.1f", m.seconds)) | "
+                + "\(String(format: "%.0f", m.documentsPerSecond)) | \(String(format: "%.1f", m.load)) | \(m.note) |\n"
+        }
+        let serial = median(results.filter { $0.mode == "reindex 1" }.map(\.seconds))
+        let parallel = median(results.filter { $0.mode == "reindex 2" }.map(\.seconds))
+        let documents = results.first?.documents ?? 0
+        let markdown = """
+            # Reindex: two batches at once against one at a time
+
+            Command: `\(command)` (release build), on the dev cluster, in one freshly migrated schema: the scale
+            corpus loaded in bulk (fields `title` A, `text` B), then rounds that each flip the weights (title A<->C,
+            text B<->A) through `CollectionStore.update` and run `CollectionReindexer` (what `loupe reindex` runs)
+            with batches of 1,000, alternating two batches at once (the default, `--parallel 2`) and one at a time
+            (`--parallel 1`). Every round rewrites every document; time includes the GIN pending-list cleaning, the
+            reference-length move and impact refresh (`ImpactRefresh`) and the packing at the end.
+
+            | batches at once | median seconds | documents/s | speed-up |
+            |---|---|---|---|
+            | 1 | \(String(format: "%.1f", serial)) | \(String(format: "%.0f", Double(documents) / serial)) | 1.00x |
+            | 2 | \(String(format: "%.1f", parallel)) | \(String(format: "%.0f", Double(documents) / parallel)) | \(String(format: "%.2fx", serial / parallel)) |
+
+            \(rounds)
+            Machine: \(machine["cpu"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["memory"] ?? ""); \(machine["postgresql"] ?? "") (\(machine["settings"] ?? "")), local cluster on a Unix socket; load average at the end \(machine["load"] ?? ""); commit \(machine["commit"] ?? ""); \(machine["date"] ?? "").
+
+            """
+        try markdown.write(toFile: "\(output)/reindex-parallel.md", atomically: true, encoding: .utf8)
+        print(markdown)
     }
 
     /// `to_tsvector('english', title || ' ' || text)` over the corpus text, on two connections at once; then,
@@ -342,6 +410,8 @@ struct BenchImport {
             what every import computes per document, on the same rows and two connections: per field the search
             vector and the stop words (`analysed_document`), three parses of the text where the ceiling has one.
             Load is the machine's 1-minute load average as the row finished (the machine is shared; two cores).
+            The reindex rows rewrite every document of one collection after a weight change, with `loupe reindex`'s
+            two batches at once and then with one at a time (`--parallel 1`), in the same schema.
 
             \(table)
             Where a bulk import's time goes (seconds, and multiples of the ceiling's time for the same corpus):

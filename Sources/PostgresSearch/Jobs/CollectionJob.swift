@@ -106,6 +106,24 @@ struct CollectionJob: Sendable {
             """)
     }
 
+    /// Counts documents a batch rewrote, inside the batch's own transaction (for jobs whose batches commit out
+    /// of order and record their checkpoint with `recordCheckpoint`).
+    static func recordWritten(job: UUID, written: Int, on connection: PostgresConnection) async throws {
+        try await connection.query("UPDATE collection_jobs SET documents_written = documents_written + \(written) WHERE id = \(job)")
+    }
+
+    /// Moves a keyset job's checkpoint past a run of committed batches: every batch below `nextBatch` is
+    /// committed, the last of them ending at `position`, and they held `records` more records.
+    static func recordCheckpoint(
+        job: UUID, nextBatch: Int64, position: String, records: Int, on pool: PostgresConnectionPool
+    ) async throws {
+        try await pool.query("""
+            UPDATE collection_jobs
+            SET next_batch = \(nextBatch), position = \(position), records_done = records_done + \(records)
+            WHERE id = \(job)
+            """)
+    }
+
     static func complete(_ job: UUID, on connection: PostgresConnection) async throws {
         try await connection.query("UPDATE collection_jobs SET state = 'completed' WHERE id = \(job)")
     }

@@ -52,38 +52,65 @@ public struct CollectionReindexer: Sendable {
         var rewritten = 0
         var sinceClean = 0
         var cleaned = 0
-        var batch = job.nextBatch
-        while true {
-            let step = try await withRetry {
-                try await pool.withTransaction { connection -> (last: String?, seen: Int, rewritten: Int) in
-                    let bounds = try await connection.query("""
-                        SELECT max(external_id) AS last, count(*) AS n FROM (
-                            SELECT external_id FROM documents
-                            WHERE collection_id = \(collection.id) AND external_id > \(after)
-                            ORDER BY external_id LIMIT \(options.batchSize)) AS batch
-                        """).single()
-                    guard let last = try bounds.decode(String?.self, column: "last") else { return (nil, 0, 0) }
-                    let seen = try bounds.decode(Int.self, column: "n")
-                    let changed = try await connection.query(rewriteStatement(after: after, through: last)).affectedRows
-                    try await CollectionJob.recordBatch(
-                        job: job.id, batch: batch, records: seen, written: changed, problems: 0, staged: 0, position: last,
-                        on: connection)
-                    return (last, seen, changed)
+        // Batches run `parallelism` at a time, each on its own connection: a batch's statistics trigger
+        // rewrites postings before it takes the statistics rows (migration 0012), so two batches overlap.
+        // They can commit out of order, so the checkpoint moves only past a run of committed batches: a
+        // resumed run may redo a few, which rewrite nothing, but never skips one.
+        let width = max(1, min(options.parallelism, pool.options.maximumConnections))
+        var nextBatch = job.nextBatch
+        var checkpointed = job.nextBatch
+        var dispatched: [Int64: (last: String, seen: Int)] = [:]
+        var committed: Set<Int64> = []
+        try await withThrowingTaskGroup(of: (batch: Int64, seen: Int, rewritten: Int).self) { group in
+            var inFlight = 0
+            var exhausted = false
+            while true {
+                while !exhausted && inFlight < width {
+                    let wait = options.throttle.delay(documents: documents - job.recordsDone, elapsed: .now - started)
+                    if wait > .zero { try await Task.sleep(for: wait) }
+                    guard let bound = try await nextBound(after: after, batchSize: options.batchSize) else {
+                        exhausted = true
+                        break
+                    }
+                    let (batch, from) = (nextBatch, after)
+                    dispatched[batch] = bound
+                    nextBatch += 1
+                    after = bound.last
+                    inFlight += 1
+                    group.addTask {
+                        let changed = try await withRetry {
+                            try await pool.withTransaction { connection in
+                                let changed = try await connection.query(rewriteStatement(after: from, through: bound.last)).affectedRows
+                                try await CollectionJob.recordWritten(job: job.id, written: changed, on: connection)
+                                return changed
+                            }
+                        }
+                        return (batch, bound.seen, changed)
+                    }
+                }
+                guard let step = try await group.next() else { break }
+                inFlight -= 1
+                committed.insert(step.batch)
+                documents += step.seen
+                rewritten += step.rewritten
+                sinceClean += step.rewritten
+                var records = 0
+                var position: String?
+                while committed.remove(checkpointed) != nil, let done = dispatched.removeValue(forKey: checkpointed) {
+                    records += done.seen
+                    position = done.last
+                    checkpointed += 1
+                }
+                if let position {
+                    try await CollectionJob.recordCheckpoint(
+                        job: job.id, nextBatch: checkpointed, position: position, records: records, on: pool)
+                }
+                progress(ReindexProgress(documents: documents, totalDocuments: max(total, documents), stale: rewritten, elapsed: .now - started))
+                if sinceClean >= options.cleanPendingListEvery {
+                    cleaned += try await cleanPendingLists()
+                    sinceClean = 0
                 }
             }
-            guard let last = step.last else { break }
-            after = last
-            batch += 1
-            documents += step.seen
-            rewritten += step.rewritten
-            sinceClean += step.rewritten
-            progress(ReindexProgress(documents: documents, totalDocuments: max(total, documents), stale: rewritten, elapsed: .now - started))
-            if sinceClean >= options.cleanPendingListEvery {
-                cleaned += try await cleanPendingLists()
-                sinceClean = 0
-            }
-            let wait = options.throttle.delay(documents: documents - job.recordsDone, elapsed: .now - started)
-            if wait > .zero { try await Task.sleep(for: wait) }
         }
         cleaned += try await cleanPendingLists()
         // A change of language or fields can move the average length the impacts are computed with.
@@ -127,6 +154,19 @@ public struct CollectionReindexer: Sendable {
                 try await Task.sleep(for: .milliseconds(50 * attempt))
             }
         }
+    }
+
+    /// The last external id and the size of the batch of up to `batchSize` documents after `after`; nil when
+    /// there are none.
+    private func nextBound(after: String, batchSize: Int) async throws -> (last: String, seen: Int)? {
+        let row = try await pool.query("""
+            SELECT max(external_id) AS last, count(*) AS n FROM (
+                SELECT external_id FROM documents
+                WHERE collection_id = \(collection.id) AND external_id > \(after)
+                ORDER BY external_id LIMIT \(batchSize)) AS batch
+            """).single()
+        guard let last = try row.decode(String?.self, column: "last") else { return nil }
+        return (last, try row.decode(Int.self, column: "n"))
     }
 
     private func documentCount() async throws -> Int {

@@ -11,7 +11,7 @@ struct ImpactRefresh {
     let pool: PostgresConnectionPool
     let collection: UUID
 
-    /// Rewrites the impacts of the documents whose external ids are in `(after, last]`.
+    /// Rewrites the impacts of the collection's live `documents` (ids).
     ///
     /// The batch's fresh impacts are computed behind an optimisation fence (`OFFSET 0`), and `postings` is
     /// reached only through the join on its whole primary key. Written as a plain join, the planner saw
@@ -20,7 +20,7 @@ struct ImpactRefresh {
     /// postings and, for each, the batch's range of documents. One batch of 2,000 documents then took minutes
     /// instead of a fraction of a second, depending on whether autovacuum had analysed the table in time
     /// (bench/results/impact-refresh-stall). With the fence the planner has no such condition to misjudge.
-    static func batchUpdate(collection: UUID, after: String, last: String) -> PostgresQuery {
+    static func batchUpdate(collection: UUID, documents: [UUID]) -> PostgresQuery {
         """
         UPDATE postings AS p SET impact = fresh.impact
         FROM (
@@ -30,8 +30,7 @@ struct ImpactRefresh {
             JOIN collection_statistics AS s ON s.collection_id = d.collection_id
             CROSS JOIN LATERAL document_postings(d.search_vector, d.class_lengths, k.bm25_class_weights,
                                                  k.bm25_k1, k.bm25_b, s.reference_length) AS dp
-            WHERE d.collection_id = \(collection) AND d.external_id > \(after) AND d.external_id <= \(last)
-              AND d.deleted_at IS NULL
+            WHERE d.collection_id = \(collection) AND d.id = ANY (\(documents)) AND d.deleted_at IS NULL
             OFFSET 0
         ) AS fresh
         WHERE p.collection_id = fresh.collection_id AND p.lexeme = fresh.lexeme AND p.document_id = fresh.id
@@ -44,6 +43,8 @@ struct ImpactRefresh {
     @discardableResult
     func run(tolerance: Double = 1e-9, batchSize: Int = 2_000, parallelism: Int = 2) async throws -> Bool {
         let row = try await pool.withTransaction { connection in
+            // Waits for the writers that computed impacts with the old length; later ones read the new (migration 0012).
+            try await connection.query("SELECT lock_reference_length(\(collection))")
             let row = try await connection.query("""
             UPDATE collection_statistics AS s
             SET reference_length = CASE WHEN s.document_count = 0 THEN 0 ELSE
@@ -76,12 +77,14 @@ struct ImpactRefresh {
             """).map { try $0.decode(String.self, column: "external_id") }
         var ranges = Array(zip([""] + bounds, bounds)).makeIterator()
         let width = max(1, min(parallelism, pool.options.maximumConnections))
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        var busy: [UUID] = []
+        try await withThrowingTaskGroup(of: [UUID].self) { group in
             for _ in 0..<width {
                 guard let (after, last) = ranges.next() else { break }
                 group.addTask { try await refresh(after: after, last: last) }
             }
-            while try await group.next() != nil {
+            while let skipped = try await group.next() {
+                busy += skipped
                 guard let (after, last) = ranges.next() else { continue }
                 group.addTask { try await refresh(after: after, last: last) }
             }
@@ -89,8 +92,18 @@ struct ImpactRefresh {
         // Then whatever lies past the last bound, documents written meanwhile included, batch by batch.
         var after = bounds.last ?? ""
         while let last = try await nextBound(after: after, batchSize: batchSize) {
-            try await refresh(after: after, last: last)
+            busy += try await refresh(after: after, last: last)
             after = last
+        }
+        // Last, one at a time, the documents a writer held: waiting for each is safe here, holding nothing else.
+        for document in busy {
+            try await pool.withTransaction { connection in
+                let live = try await connection.query("""
+                    SELECT id FROM documents WHERE collection_id = \(collection) AND id = \(document) AND deleted_at IS NULL FOR SHARE
+                    """)
+                guard !live.isEmpty else { return }
+                try await rewrite([document], on: connection)
+            }
         }
         return true
     }
@@ -104,17 +117,38 @@ struct ImpactRefresh {
             """).single().decode(String?.self, column: "last")
     }
 
-    /// Rewrites the impacts of the documents in `(after, last]`, in one short transaction.
-    private func refresh(after: String, last: String) async throws {
+    /// Rewrites the impacts of the live documents in `(after, last]`, in one short transaction; returns those
+    /// it skipped because a writer held them.
+    ///
+    /// The batch first takes its documents FOR SHARE, skipping those a writer holds. A writer changes a
+    /// document's postings only while it holds the document's row, so the batch's postings are then its alone
+    /// and it never waits for a writer: waiting row by row in its own order, it deadlocked with writers that
+    /// delete several documents' postings in another order. A skipped document's writer started after the
+    /// length moved (`lock_reference_length` waited for the earlier ones) and computes the new impacts; it is
+    /// rewritten again at the end all the same, in case that writer rolls back.
+    private func refresh(after: String, last: String) async throws -> [UUID] {
         try await pool.withTransaction { connection in
-            try await connection.query(Self.batchUpdate(collection: collection, after: after, last: last))
-            // The batch's documents, whose impacts may have changed, are masked out of packs built meanwhile.
-            try await connection.query("""
-                INSERT INTO postings_changes (collection_id, document_id)
-                SELECT d.collection_id, d.id FROM documents d
-                WHERE d.collection_id = \(collection) AND d.external_id > \(after) AND d.external_id <= \(last)
-                  AND d.deleted_at IS NULL
-                """)
+            let held = try await connection.query("""
+                SELECT id FROM documents
+                WHERE collection_id = \(collection) AND external_id > \(after) AND external_id <= \(last) AND deleted_at IS NULL
+                ORDER BY id
+                FOR SHARE SKIP LOCKED
+                """).map { try $0.decode(UUID.self, column: "id") }
+            if !held.isEmpty { try await rewrite(held, on: connection) }
+            return try await connection.query("""
+                SELECT id FROM documents
+                WHERE collection_id = \(collection) AND external_id > \(after) AND external_id <= \(last) AND deleted_at IS NULL
+                  AND NOT (id = ANY (\(held)))
+                """).map { try $0.decode(UUID.self, column: "id") }
         }
+    }
+
+    /// New impacts for `documents`, which the caller holds FOR SHARE, masked out of packs built meanwhile.
+    private func rewrite(_ documents: [UUID], on connection: PostgresConnection) async throws {
+        try await connection.query(Self.batchUpdate(collection: collection, documents: documents))
+        try await connection.query("""
+            INSERT INTO postings_changes (collection_id, document_id)
+            SELECT \(collection), d FROM unnest(\(documents)) AS d
+            """)
     }
 }

@@ -53,8 +53,15 @@ public struct ReindexOptions: Sendable {
     /// Clean the GIN pending lists after about this many rewritten documents.
     public var cleanPendingListEvery: Int
 
-    public init(batchSize: Int = 1_000, throttle: ReindexThrottle = .none, resume: Bool = false, cleanPendingListEvery: Int = 20_000) {
+    /// Batches rewritten at once, each on its own connection (at most the pool's connections).
+    public var parallelism: Int
+
+    public init(
+        batchSize: Int = 1_000, throttle: ReindexThrottle = .none, resume: Bool = false, cleanPendingListEvery: Int = 20_000,
+        parallelism: Int = 2
+    ) {
         self.batchSize = batchSize
+        self.parallelism = parallelism
         self.throttle = throttle
         self.resume = resume
         self.cleanPendingListEvery = cleanPendingListEvery

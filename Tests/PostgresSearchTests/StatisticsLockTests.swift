@@ -1,0 +1,141 @@
+import Foundation
+import LoupeTestSupport
+import PostgresClient
+@testable import PostgresSearch
+import SearchCore
+import Synchronization
+import Testing
+
+/// An ImpactRefresh's result, once it has one.
+final class Outcome: Sendable {
+    private let result = Mutex<Bool?>(nil)
+    var value: Bool? { result.withLock { $0 } }
+    func set(_ moved: Bool) { result.withLock { $0 = moved } }
+}
+
+/// The statistics trigger's locks (migration 0012): writers rewrite postings before they lock the statistics
+/// rows, holding the collection's reference-length lock shared, and whatever changes that length takes it
+/// exclusively, so it waits for them.
+@Suite struct StatisticsLockTests {
+    static func json(_ id: String, title: String, body: String) -> String {
+        "{\"id\":\"\(id)\",\"title\":\"\(title)\",\"body\":\"\(body)\"}"
+    }
+
+    /// Runs `body` in a transaction on its own connection after the document `id` got a new body that has
+    /// other words but the same number of each, so the statement's counts and class lengths do not change: the
+    /// trigger takes no row lock on the statistics row, only the shared lock that guards the reference length.
+    static func withOpenRewrite(
+        _ fixture: ImportFixture, _ collection: StoredCollection, id: String, body newBody: String,
+        _ body: @Sendable () async throws -> Void
+    ) async throws {
+        let pool = fixture.schema.makePool(maximumConnections: 1)
+        defer { Task { await pool.shutdown() } }
+        try await pool.withTransaction { connection in
+            let changed = try await connection.query("""
+                UPDATE documents SET document = jsonb_set(document, '{body}', to_jsonb(\(newBody)::text))
+                WHERE collection_id = \(collection.id) AND external_id = \(id)
+                """).affectedRows
+            try #require(changed == 1)
+            try await body()
+        }
+    }
+
+    @Test func aReferenceLengthChangeWaitsForTheWriterThatReadTheOldOne() async throws {
+        try await ImportFixture.with { fixture in
+            let collection = try await fixture.collection("locks")
+            try await ImpactRefreshTests.load(fixture, collection, 300)
+            _ = try await fixture.store.upsert([("swap", Self.json("swap", title: "kestrel", body: "amber cobalt"))], into: collection)
+            let pool = fixture.schema.pool
+            // A reference length off the live average, so ImpactRefresh has to move it.
+            try await pool.query("""
+                UPDATE collection_statistics SET reference_length = reference_length * 1.25 WHERE collection_id = \(collection.id)
+                """)
+            let refreshed = Outcome()
+            try await Self.withOpenRewrite(fixture, collection, id: "swap", body: "violet zircon") {
+                // The writer is done with its statement and still open: a recount of the length has to wait.
+                do {
+                    try await pool.withTransaction { connection in
+                        try await connection.query("SET LOCAL lock_timeout = '200ms'")
+                        try await connection.query("SELECT recount_collection_statistics(\(collection.id))")
+                    }
+                    Issue.record("the length was recounted while a writer that read the old one was open")
+                } catch let error as PostgresError {
+                    #expect(error.code == .lockNotAvailable, "\(error)")
+                }
+                // ImpactRefresh waits for the writer's commit instead of moving the length under it.
+                Task {
+                    let moved = try await ImpactRefresh(pool: pool, collection: collection.id).run()
+                    refreshed.set(moved)
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(refreshed.value == nil, "the length moved while a writer that read the old one was open")
+            }
+            for _ in 0..<200 where refreshed.value == nil {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(refreshed.value == true)
+            // The writer's postings were rewritten with the new length, like everyone else's.
+            #expect(try await fixture.statisticsProblems(collection) == [])
+            #expect(try await fixture.engine.search(SearchRequest(collection: "locks", query: "zircon")).hits.map(\.id) == ["swap"])
+        }
+    }
+
+    @Test func concurrentWritersAndLengthChangesKeepExactStatistics() async throws {
+        try await ImportFixture.with(maximumConnections: 4) { fixture in
+            let collection = try await fixture.collection("busy")
+            try await ImpactRefreshTests.load(fixture, collection, 400)
+            let done = StopFlag()
+            // Three writers, each on its own ids (inserts, rewrites with new lengths, deletes), while the
+            // collection's length is moved again and again, in batches (ImpactRefresh) and in one statement.
+            let writers = (0..<3).map { writer in
+                Task { () -> (count: Int, errors: [String]) in
+                    let pool = fixture.schema.makePool(maximumConnections: 1)
+                    defer { Task { await pool.shutdown() } }
+                    let store = CollectionStore(pool: pool)
+                    var count = 0, errors: [String] = []
+                    while !done.isSet || count < 20 {
+                        let documents = ImportFixture.documents(4, from: 1_000 * (writer + 1) + (count * 4) % 200, tag: "w\(count)")
+                        do {
+                            if count % 5 == 4 {
+                                try await store.delete(documents[0].id, from: collection)
+                            } else {
+                                _ = try await store.upsert(
+                                    documents.map { ($0.id, Self.json($0.id, title: $0.title, body: $0.body)) }, into: collection)
+                            }
+                        } catch {
+                            errors.append("\(error)")
+                        }
+                        count += 1
+                    }
+                    return (count, errors)
+                }
+            }
+            var moves = 0
+            for round in 0..<6 {
+                if round % 3 == 2 {
+                    try await fixture.schema.pool.query("SELECT refresh_search_impacts(\(collection.id))")
+                    moves += 1
+                } else {
+                    // Off the live average (under the lock, as any length change), so that ImpactRefresh moves it.
+                    try await fixture.schema.pool.withTransaction { connection in
+                        try await connection.query("SELECT lock_reference_length(\(collection.id))")
+                        try await connection.query("""
+                            UPDATE collection_statistics SET reference_length = reference_length * 1.01
+                            WHERE collection_id = \(collection.id)
+                            """)
+                    }
+                    if try await ImpactRefresh(pool: fixture.schema.pool, collection: collection.id).run(batchSize: 100) {
+                        moves += 1
+                    }
+                }
+            }
+            done.set()
+            for writer in writers {
+                let result = await writer.value
+                #expect(result.errors.isEmpty, "\(result.errors.prefix(3))")
+            }
+            #expect(moves == 6)
+            #expect(try await fixture.statisticsProblems(collection) == [])
+        }
+    }
+}
