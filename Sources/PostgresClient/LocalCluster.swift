@@ -194,6 +194,10 @@ public struct LocalCluster: Sendable {
             shared_buffers = '256MB'
             work_mem = '16MB'
             maintenance_work_mem = '256MB'
+            # Imports and reindexes write GBs of WAL: at the default 1GB a checkpoint came every ~5 s, and each
+            # made the next change of every page log a full-page image (bench/results/import-throughput.md).
+            max_wal_size = '8GB'
+            checkpoint_timeout = '15min'
             fsync = \(options.durable ? "on" : "off")
             synchronous_commit = \(options.durable ? "on" : "off")
             full_page_writes = \(options.durable ? "on" : "off")

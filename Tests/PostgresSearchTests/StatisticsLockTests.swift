@@ -80,6 +80,54 @@ final class Outcome: Sendable {
         }
     }
 
+    @Test func impactRefreshSkipsADocumentAWriterHoldsAndRefreshesItOnceFree() async throws {
+        try await ImportFixture.with { fixture in
+            let collection = try await fixture.collection("held")
+            try await ImpactRefreshTests.load(fixture, collection, 300)
+            let pool = fixture.schema.pool
+            // A length ImpactRefresh has to move back, and impacts that no length gives, so that every document
+            // still holding them shows.
+            try await pool.query("""
+                UPDATE collection_statistics SET reference_length = reference_length * 1.25 WHERE collection_id = \(collection.id)
+                """)
+            try await pool.query("UPDATE postings SET impact = impact / 2 WHERE collection_id = \(collection.id)")
+            let refreshed = Outcome()
+            let holder = fixture.schema.makePool(maximumConnections: 1)
+            defer { Task { await holder.shutdown() } }
+            // A row lock on one document, as a writer holds until it commits (without its statement's other locks).
+            try await holder.withTransaction { connection in
+                try await connection.query("""
+                    SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-000123' FOR UPDATE
+                    """)
+                Task {
+                    let moved = try await ImpactRefresh(pool: pool, collection: collection.id).run(batchSize: 50)
+                    refreshed.set(moved)
+                }
+                // Every other document is refreshed meanwhile; the held one waits for its turn at the end.
+                var stale = -1
+                for _ in 0..<200 where stale != 1 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    stale = try await pool.query("""
+                        SELECT count(DISTINCT d.id) AS n FROM documents AS d
+                        JOIN collections AS k ON k.id = d.collection_id
+                        JOIN collection_statistics AS s ON s.collection_id = d.collection_id
+                        CROSS JOIN LATERAL document_postings(d.search_vector, d.class_lengths, k.bm25_class_weights,
+                                                             k.bm25_k1, k.bm25_b, s.reference_length) AS dp
+                        JOIN postings AS p ON p.collection_id = d.collection_id AND p.lexeme = dp.lexeme AND p.document_id = d.id
+                        WHERE d.collection_id = \(collection.id) AND p.impact <> dp.impact
+                        """).single().decode(Int.self, column: "n")
+                }
+                #expect(stale == 1, "documents with stale impacts while one is held: \(stale)")
+                #expect(refreshed.value == nil)
+            }
+            for _ in 0..<200 where refreshed.value == nil {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(refreshed.value == true)
+            #expect(try await fixture.statisticsProblems(collection) == [])
+        }
+    }
+
     @Test func concurrentWritersAndLengthChangesKeepExactStatistics() async throws {
         try await ImportFixture.with(maximumConnections: 4) { fixture in
             let collection = try await fixture.collection("busy")

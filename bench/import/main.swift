@@ -145,8 +145,14 @@ struct BenchImport {
                     name: "reindex \(corpus.name) after a weight change (\(width == 1 ? "one batch" : "\(width) batches") at once)",
                     corpus: corpus.name, mode: "reindex \(width)", documents: summary.documents, megabytes: text,
                     seconds: seconds(summary.elapsed))
+                measurement.phases = [
+                    "rewriting": seconds(summary.rewriting), "impacts": seconds(summary.impactRefresh),
+                    "packing": summary.packing.map { seconds($0.duration) } ?? 0,
+                ]
                 measurement.note = "round \(round + 1); \(summary.rewritten) rewritten, batches of 1,000, "
-                    + "\(summary.pendingPagesCleaned) GIN pending pages cleaned"
+                    + "\(summary.pendingPagesCleaned) GIN pending pages cleaned; "
+                    + String(format: "batches %.1f s, then impacts (ImpactRefresh) %.1f s, packing %.1f s",
+                             seconds(summary.rewriting), seconds(summary.impactRefresh), summary.packing.map { seconds($0.duration) } ?? 0)
                 measurement.note += "; stale after: \(try await reindexer.staleVectors().stale)"
                 measurements.append(measurement)
             }
@@ -159,6 +165,7 @@ struct BenchImport {
         var machine = machineFacts()
         machine.merge(server) { _, new in new }
         let command = "swift run -c release --scratch-path .build-import BenchImport --reindex-only"
+            + (results.first?.corpus == "debian" ? " --skip-scale" : "")
         let report: [String: Any] = ["command": command, "machine": machine, "measurements": results.map(\.json)]
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
@@ -178,8 +185,8 @@ struct BenchImport {
         let markdown = """
             # Reindex: two batches at once against one at a time
 
-            Command: `\(command)` (release build), on the dev cluster, in one freshly migrated schema: the scale
-            corpus loaded in bulk (fields `title` A, `text` B), then rounds that each flip the weights (title A<->C,
+            Command: `\(command)` (release build), on the dev cluster, in one freshly migrated schema: the
+            \(results.first?.corpus ?? "") corpus (\(documents) documents) loaded in bulk (fields `title` A, `text` B), then rounds that each flip the weights (title A<->C,
             text B<->A) through `CollectionStore.update` and run `CollectionReindexer` (what `loupe reindex` runs)
             with batches of 1,000, alternating two batches at once (the default, `--parallel 2`) and one at a time
             (`--parallel 1`). Every round rewrites every document; time includes the GIN pending-list cleaning, the

@@ -113,13 +113,16 @@ public struct CollectionReindexer: Sendable {
             }
         }
         cleaned += try await cleanPendingLists()
+        let rewriting = ContinuousClock.now - started
         // A change of language or fields can move the average length the impacts are computed with.
+        let refreshStarted = ContinuousClock.now
         try await ImpactRefresh(pool: pool, collection: collection.id).run()
+        let impactRefresh = ContinuousClock.now - refreshStarted
         try await pool.withConnection { try await CollectionJob.complete(job.id, on: $0) }
         let packing = try await PostingsPacker(pool: pool).packStale(only: collection.id).first
         return ReindexSummary(
             resumed: resumed, documents: documents - job.recordsDone, rewritten: rewritten, pendingPagesCleaned: cleaned,
-            elapsed: .now - started, packing: packing)
+            elapsed: .now - started, rewriting: rewriting, impactRefresh: impactRefresh, packing: packing)
     }
 
     /// Rewrites the live documents of a keyset range whose vectors are stale. The vectors are computed in a

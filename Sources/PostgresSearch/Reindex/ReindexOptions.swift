@@ -86,6 +86,10 @@ public struct ReindexSummary: Sendable {
     /// GIN pending-list pages cleaned along the way.
     public var pendingPagesCleaned: Int
     public var elapsed: Duration
+    /// Of `elapsed`: the batches (with GIN pending-list cleaning), then the move of the reference length and
+    /// the impacts (`ImpactRefresh`); the packing comes last.
+    public var rewriting: Duration = .zero
+    public var impactRefresh: Duration = .zero
     /// The build of the collection's packed postings at the end, when the run left them stale.
     public var packing: PostingsPacker.Summary? = nil
 }
