@@ -2,6 +2,7 @@ import Foundation
 import LoupeTestSupport
 import PostgresClient
 import PostgresSearch
+import SearchCore
 import Testing
 
 /// `loupe import` as a separate process: exit codes, progress output, and a SIGKILL halfway.
@@ -22,6 +23,23 @@ import Testing
             #expect(partial.status == 2, "\(partial.output)")
             let missing = try await LoupeProcess.run(["import", "--collection", "nowhere", good], schema: fixture.schema)
             #expect(missing.status != 0 && missing.output.contains("no collection named nowhere"))
+        }
+    }
+
+    @Test func reindexVerifiesRewritesInParallelAndRefusesBadOptions() async throws {
+        try await ImportFixture.with { fixture in
+            let collection = try await ReindexTests.staleCollection(fixture, count: 600)
+            let name = collection.definition.name.rawValue
+            let stale = try await LoupeProcess.run(["reindex", "--collection", name, "--verify"], schema: fixture.schema)
+            #expect(stale.status == 1 && stale.output.contains("600 of 600 documents have stale vectors"), "\(stale.output)")
+            let bad = try await LoupeProcess.run(["reindex", "--collection", name, "--parallel", "0"], schema: fixture.schema)
+            #expect(bad.status != 0 && bad.output.contains("--parallel must be between 1 and 16"), "\(bad.output)")
+            let run = try await LoupeProcess.run(
+                ["reindex", "--collection", name, "--batch", "50", "--parallel", "3", "--progress", "log"], schema: fixture.schema)
+            #expect(run.status == 0 && run.output.contains("600 had stale vectors and were rewritten"), "\(run.output)")
+            let fresh = try await LoupeProcess.run(["reindex", "--collection", name, "--verify"], schema: fixture.schema)
+            #expect(fresh.status == 0 && fresh.output.contains("0 of 600 documents have stale vectors"), "\(fresh.output)")
+            #expect(try await fixture.statisticsProblems(collection) == [])
         }
     }
 
