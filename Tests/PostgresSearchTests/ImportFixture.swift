@@ -88,13 +88,15 @@ struct ImportFixture {
               (SELECT coalesce(sum(df), 0)::bigint FROM terms) AS postings_expected,
               (SELECT count(*) FROM postings p JOIN live ON live.id = p.document_id WHERE p.collection_id = \(collection.id)) AS postings_live,
               (SELECT count(*) FROM postings p WHERE p.collection_id = \(collection.id)) AS postings_all,
-              (SELECT count(*) FROM live
-                 JOIN collections AS k ON k.id = live.collection_id
-                 JOIN collection_statistics AS s ON s.collection_id = live.collection_id
-                 CROSS JOIN LATERAL document_postings(live.search_vector, live.class_lengths, k.bm25_class_weights,
-                                                      k.bm25_k1, k.bm25_b, s.reference_length) AS dp
-                 JOIN postings p ON p.collection_id = live.collection_id AND p.lexeme = dp.lexeme AND p.document_id = live.id
-               WHERE p.impact <> dp.impact) AS impact_mismatches
+              (SELECT count(*) FROM (
+                   SELECT live.id, dp.lexeme, dp.impact FROM live
+                   JOIN collections AS k ON k.id = live.collection_id
+                   JOIN collection_statistics AS s ON s.collection_id = live.collection_id
+                   CROSS JOIN LATERAL document_postings(live.search_vector, live.class_lengths, k.bm25_class_weights,
+                                                        k.bm25_k1, k.bm25_b, s.reference_length) AS dp
+                   OFFSET 0) AS fresh
+                 JOIN postings p ON p.collection_id = \(collection.id) AND p.lexeme = fresh.lexeme AND p.document_id = fresh.id
+               WHERE p.impact <> fresh.impact) AS impact_mismatches
             """).single()
         var problems: [String] = []
         let documents = try row.decode(Int.self, column: "documents")

@@ -40,12 +40,15 @@ final class StopFlag: Sendable {
                 let store = CollectionStore(pool: writerPool)
                 var count = 0, errors: [String] = []
                 while !done.isSet {
-                    // New documents and rewrites of existing ones, across the whole keyset range.
+                    // New documents and rewrites of existing ones, across the whole keyset range, one at a time and
+                    // several in one statement, in descending id order (the reindex walks ascending).
                     let index = count * 37 % 4_000
-                    let document = ImportFixture.documents(1, from: index, tag: "rewritten\(count)")[0]
-                    let body = "{\"id\":\"\(document.id)\",\"title\":\"\(document.title)\",\"body\":\"\(document.body)\"}"
+                    let documents = ImportFixture.documents(count % 2 == 0 ? 1 : 4, from: index, tag: "rewritten\(count)").reversed()
+                    let bodies = documents.map { document in
+                        (document.id, "{\"id\":\"\(document.id)\",\"title\":\"\(document.title)\",\"body\":\"\(document.body)\"}")
+                    }
                     do {
-                        try await store.upsert([(document.id, body)], into: collection)
+                        try await store.upsert(bodies, into: collection)
                     } catch {
                         errors.append("\(error)")
                     }
