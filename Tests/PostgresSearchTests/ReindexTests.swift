@@ -139,6 +139,54 @@ final class StopFlag: Sendable {
         }
     }
 
+    /// An application statement writing several documents holds the first it locked while it waits for the
+    /// next. A batch that locked the others first and then waited for the held one deadlocked with it: one of
+    /// the two was aborted. The writer here takes the row lock such a statement holds midway (without the
+    /// statistics locks its end takes), then writes the batch's other documents and leaves the held one as it
+    /// was, stale, for the batch to rewrite once the writer is gone.
+    @Test func aBatchSkipsADocumentAWriterHoldsSoTheWriterNeverDeadlocksWithIt() async throws {
+        try await ImportFixture.with(maximumConnections: 4) { fixture in
+            let collection = try await Self.staleCollection(fixture, count: 40)
+            let reindexer = CollectionReindexer(pool: fixture.schema.pool, collection: collection)
+            let pool = fixture.schema.pool
+            let writer = fixture.schema.makePool(maximumConnections: 1)
+            defer { Task { await writer.shutdown() } }
+            let rewrite: PostgresQuery = """
+                UPDATE documents SET document = jsonb_set(document, '{title}', to_jsonb('rewritten ' || external_id))
+                WHERE collection_id = \(collection.id)
+                """
+            var reindex: Task<ReindexSummary, any Error>?
+            try await writer.withTransaction { connection in
+                let pid = try await connection.query("SELECT pg_backend_pid() AS pid").single().decode(Int.self, column: "pid")
+                try await connection.query("""
+                    SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-000039' FOR NO KEY UPDATE
+                    """)
+                reindex = Task { try await reindexer.run(ReindexOptions(batchSize: 100, parallelism: 1)) }
+                var waiting = 0
+                for _ in 0..<200 where waiting == 0 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    waiting = try await pool.query("""
+                        SELECT count(*) AS n FROM pg_stat_activity WHERE \(pid) = ANY (pg_blocking_pids(pid))
+                        """).single().decode(Int.self, column: "n")
+                }
+                #expect(waiting == 1, "the reindex never waited for the writer")
+                // The batch rewrote every document but the held one and committed; only its final pass waits.
+                #expect(try await reindexer.staleVectors().stale == 1)
+                try await connection.query("SET LOCAL statement_timeout = '20s'")
+                try await connection.query(rewrite + " AND external_id <> 'doc-000039'")
+            }
+            let summary = try #require(try await reindex?.value)
+            #expect(summary.retried == 0, "batches retried after a deadlock with the writer: \(summary.retried)")
+            #expect(summary.documents == 40)
+            #expect(try await reindexer.staleVectors().stale == 0)
+            #expect(try await fixture.statisticsProblems(collection) == [])
+            let titles = try await pool.query("""
+                SELECT count(*) AS n FROM documents WHERE collection_id = \(collection.id) AND document ->> 'title' LIKE 'rewritten %'
+                """).single().decode(Int.self, column: "n")
+            #expect(titles == 39)
+        }
+    }
+
     @Test func searchIndexesAreRebuiltConcurrentlyAndPendingListsCleaned() async throws {
         try await ImportFixture.with { fixture in
             let collection = try await Self.staleCollection(fixture, count: 200)

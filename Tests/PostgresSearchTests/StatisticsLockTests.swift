@@ -186,4 +186,51 @@ final class Outcome: Sendable {
             #expect(try await fixture.statisticsProblems(collection) == [])
         }
     }
+
+    /// Two upserts of the same documents, given in opposite orders, while a third transaction holds one in the
+    /// middle: each locks its documents up to the held one and waits. Written in the order given, the one that
+    /// gets the held document next wants a document the other holds, and the other wants the held one: a
+    /// deadlock, and one application write aborted. Upserts write in id order, so the second waits behind
+    /// the first instead.
+    @Test func upsertsOfTheSameDocumentsInOppositeOrdersDoNotDeadlock() async throws {
+        try await ImportFixture.with { fixture in
+            let collection = try await fixture.collection("order")
+            let ids = (0..<26).map { String(format: "doc-%02d", $0) }
+            _ = try await fixture.store.upsert(ids.map { ($0, Self.json($0, title: "first", body: "amber")) }, into: collection)
+            let pools = (0..<3).map { _ in fixture.schema.makePool(maximumConnections: 1) }
+            defer { Task { for pool in pools { await pool.shutdown() } } }
+            var upserts: [Task<Result<Int, any Error>, Never>] = []
+            try await pools[0].withTransaction { connection in
+                let holder = try await connection.query("SELECT pg_backend_pid() AS pid").single().decode(Int.self, column: "pid")
+                try await connection.query("""
+                    SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-13' FOR NO KEY UPDATE
+                    """)
+                for (index, order) in [Array(ids.reversed()), ids].enumerated() {
+                    // The second starts once the first is waiting.
+                    if index == 1 { try await Task.sleep(for: .milliseconds(300)) }
+                    let store = CollectionStore(pool: pools[index + 1])
+                    let documents = order.map { ($0, Self.json($0, title: "second", body: "cobalt \(index)")) }
+                    upserts.append(Task {
+                        do { return .success(try await store.upsert(documents, into: collection)) } catch { return .failure(error) }
+                    })
+                }
+                // Both wait, on the holder or on a backend that waits on it.
+                var waiting = 0
+                for _ in 0..<200 where waiting < 2 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    waiting = try await fixture.schema.pool.query("""
+                        WITH blocked AS (
+                            SELECT pid, pg_blocking_pids(pid) AS by FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0)
+                        SELECT count(*) AS n FROM blocked AS b
+                        WHERE \(holder) = ANY (b.by) OR EXISTS (SELECT 1 FROM blocked AS c WHERE c.pid = ANY (b.by) AND \(holder) = ANY (c.by))
+                        """).single().decode(Int.self, column: "n")
+                }
+                #expect(waiting == 2, "upserts waiting: \(waiting)")
+            }
+            for upsert in upserts {
+                if case .failure(let error) = await upsert.value { Issue.record("an upsert failed: \(error)") }
+            }
+            #expect(try await fixture.statisticsProblems(collection) == [])
+        }
+    }
 }

@@ -185,6 +185,10 @@ public struct CollectionStore: Sendable {
 
     /// Inserts or replaces documents by id in one statement (so all or none), reviving soft-deleted ones.
     /// Each document is JSON object text. Returns how many rows were written.
+    ///
+    /// Rows are written in id order, whatever the order given, as the importer writes them: a statement locks
+    /// each existing document as it reaches it, so two writes of the same documents in opposite orders would
+    /// each hold what the other waits for, and one would be aborted as a deadlock.
     @discardableResult
     public func upsert(_ documents: [(id: String, json: String)], into collection: StoredCollection) async throws -> Int {
         guard !documents.isEmpty else { return 0 }
@@ -192,6 +196,7 @@ public struct CollectionStore: Sendable {
             INSERT INTO documents (collection_id, external_id, document)
             SELECT \(collection.id), d.external_id, d.body::jsonb
             FROM unnest(\(documents.map(\.id)), \(documents.map(\.json))) AS d(external_id, body)
+            ORDER BY d.external_id
             ON CONFLICT (collection_id, external_id) DO UPDATE
                 SET document = EXCLUDED.document, deleted_at = NULL
             """)

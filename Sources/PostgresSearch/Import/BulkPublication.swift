@@ -91,9 +91,11 @@ struct BulkPublication {
                     """)
             }
             // The collection's existing documents, soft-deleted ones too (an upsert may revive them), wait for the
-            // publication (statistics are rebuilt from them).
+            // publication (statistics are rebuilt from them). Locked in id order, the order writers lock them in,
+            // so a writer of several of them waits instead of deadlocking.
             let existing = try await connection.query("""
-                SELECT count(*) AS n FROM (SELECT 1 FROM documents WHERE collection_id = \(collection) FOR NO KEY UPDATE) AS locked
+                SELECT count(*) AS n FROM (
+                    SELECT 1 FROM documents WHERE collection_id = \(collection) ORDER BY external_id FOR NO KEY UPDATE) AS locked
                 """).single().decode(Int.self, column: "n")
             // Settings are held FOR SHARE from here on; an empty collection's postings can come from the staged rows.
             let preparing = existing == 0 && !changed && pool.options.maximumConnections >= 2

@@ -61,7 +61,8 @@ public struct CollectionReindexer: Sendable {
         var checkpointed = job.nextBatch
         var dispatched: [Int64: (last: String, seen: Int)] = [:]
         var committed: Set<Int64> = []
-        try await withThrowingTaskGroup(of: (batch: Int64, seen: Int, rewritten: Int).self) { group in
+        var retried = 0
+        try await withThrowingTaskGroup(of: (batch: Int64, seen: Int, rewritten: Int, retries: Int).self) { group in
             var inFlight = 0
             var exhausted = false
             while true {
@@ -78,14 +79,8 @@ public struct CollectionReindexer: Sendable {
                     after = bound.last
                     inFlight += 1
                     group.addTask {
-                        let changed = try await withRetry {
-                            try await pool.withTransaction { connection in
-                                let changed = try await connection.query(rewriteStatement(after: from, through: bound.last)).affectedRows
-                                try await CollectionJob.recordWritten(job: job.id, written: changed, on: connection)
-                                return changed
-                            }
-                        }
-                        return (batch, bound.seen, changed)
+                        let (written, retries) = try await rewrite(after: from, through: bound.last, job: job.id)
+                        return (batch, bound.seen, written, retries)
                     }
                 }
                 guard let step = try await group.next() else { break }
@@ -93,6 +88,7 @@ public struct CollectionReindexer: Sendable {
                 committed.insert(step.batch)
                 documents += step.seen
                 rewritten += step.rewritten
+                retried += step.retries
                 sinceClean += step.rewritten
                 var records = 0
                 var position: String?
@@ -122,21 +118,64 @@ public struct CollectionReindexer: Sendable {
         let packing = try await PostingsPacker(pool: pool).packStale(only: collection.id).first
         return ReindexSummary(
             resumed: resumed, documents: documents - job.recordsDone, rewritten: rewritten, pendingPagesCleaned: cleaned,
-            elapsed: .now - started, rewriting: rewriting, impactRefresh: impactRefresh, packing: packing)
+            retried: retried, elapsed: .now - started, rewriting: rewriting, impactRefresh: impactRefresh, packing: packing)
     }
 
-    /// Rewrites the live documents of a keyset range whose vectors are stale. The vectors are computed in a
-    /// CTE, set-based (what `document_search_vectors()` gives row by row); the outer UPDATE re-checks
-    /// `document` on the row it locks, so a concurrent write is never undone.
-    private func rewriteStatement(after: String, through last: String) -> PostgresQuery {
+    /// Rewrites the stale live documents of the keyset range `(after, last]`; returns how many it rewrote and
+    /// how many times a transaction was retried.
+    ///
+    /// The batch first locks its documents, skipping those a writer holds, so it never waits for a writer while
+    /// holding rows: rewriting them in its plan's order, it deadlocked with an application statement that
+    /// writes several documents in another order. Once the batch has committed, holding nothing, each skipped
+    /// document is rewritten in a transaction of its own, waiting for its writer. Only then does the batch
+    /// count as done, so a checkpoint never passes a document left stale.
+    private func rewrite(after: String, through last: String, job: UUID) async throws -> (written: Int, retries: Int) {
+        let (batch, retries) = try await withRetry {
+            try await pool.withTransaction { connection in
+                let held = try await connection.query("""
+                    SELECT id FROM documents
+                    WHERE collection_id = \(collection.id) AND external_id > \(after) AND external_id <= \(last) AND deleted_at IS NULL
+                    ORDER BY external_id
+                    FOR NO KEY UPDATE SKIP LOCKED
+                    """).map { try $0.decode(UUID.self, column: "id") }
+                let written = held.isEmpty ? 0 : try await connection.query(rewriteStatement(documents: held)).affectedRows
+                let skipped = try await connection.query("""
+                    SELECT id FROM documents
+                    WHERE collection_id = \(collection.id) AND external_id > \(after) AND external_id <= \(last) AND deleted_at IS NULL
+                      AND NOT (id = ANY (\(held)))
+                    """).map { try $0.decode(UUID.self, column: "id") }
+                // Last: the job's row is shared by the batches running at once.
+                try await CollectionJob.recordWritten(job: job, written: written, on: connection)
+                return (written: written, skipped: skipped)
+            }
+        }
+        var written = batch.written
+        var retried = retries
+        for document in batch.skipped {
+            let (one, retries) = try await withRetry {
+                try await pool.withTransaction { connection in
+                    let written = try await connection.query(rewriteStatement(documents: [document])).affectedRows
+                    try await CollectionJob.recordWritten(job: job, written: written, on: connection)
+                    return written
+                }
+            }
+            written += one
+            retried += retries
+        }
+        return (written, retried)
+    }
+
+    /// Rewrites those of the live `documents` whose vectors are stale. The vectors are computed in a CTE,
+    /// set-based (what `document_search_vectors()` gives row by row); the outer UPDATE re-checks `document` on
+    /// the row it locks, so a concurrent write is never undone.
+    private func rewriteStatement(documents: [UUID]) -> PostgresQuery {
         """
         WITH fresh AS MATERIALIZED (
             SELECT d.id, d.document, v.search_vector, v.stop_vector, v.class_lengths
             FROM documents d
             CROSS JOIN collection_analysis(\(collection.id)) AS a
             CROSS JOIN LATERAL analysed_document(a.config, a.without_stop_words, a.field_names, a.field_weights, d.document) AS v
-            WHERE d.collection_id = \(collection.id) AND d.external_id > \(after) AND d.external_id <= \(last)
-              AND d.deleted_at IS NULL
+            WHERE d.collection_id = \(collection.id) AND d.id = ANY (\(documents)) AND d.deleted_at IS NULL
         )
         UPDATE documents AS d
         SET search_vector = f.search_vector, stop_vector = f.stop_vector, class_lengths = f.class_lengths
@@ -146,12 +185,13 @@ public struct CollectionReindexer: Sendable {
         """
     }
 
-    /// Retries a batch that lost a deadlock or serialization race with the application's writes.
-    private func withRetry<T>(_ body: () async throws -> T) async throws -> T {
+    /// Retries a batch that lost a deadlock or serialization race with the application's writes; returns the
+    /// batch's result and how many times it was retried.
+    private func withRetry<T>(_ body: () async throws -> T) async throws -> (T, retries: Int) {
         var attempt = 0
         while true {
             do {
-                return try await body()
+                return (try await body(), attempt)
             } catch let error as PostgresError where (error.code == .deadlockDetected || error.code == .serializationFailure) && attempt < 5 {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(50 * attempt))
