@@ -97,6 +97,7 @@ struct ReindexCommand: AsyncParsableCommand {
                     + "(\(ProgressLine.count(Int(seconds > 0 ? Double(summary.documents) / seconds : 0))) documents/s): "
                     + "\(ProgressLine.count(summary.rewritten)) had stale vectors and were rewritten; "
                     + "\(summary.pendingPagesCleaned) GIN pending-list pages cleaned"
+                    + (summary.retried > 0 ? "; \(summary.retried) batch transactions retried after a deadlock or serialization failure" : "")
                     + (summary.resumed ? " (resumed from the checkpoint)" : "")
                     + (summary.packing.map { "\n" + $0.description } ?? ""))
             return 0
