@@ -1,3 +1,5 @@
+# The old build: git worktree add /tmp/old db467d2 && (cd /tmp/old && swift build -c release --scratch-path /tmp/old/.build-import --product BenchImport)
+# The new build: swift build -c release --scratch-path .build-import --product BenchImport (in /work/main)
 cd /work/main
 export DATABASE_URL="$(.build/release/loupe db url)"
 for round in 1 2; do
