@@ -233,4 +233,65 @@ final class Outcome: Sendable {
             #expect(try await fixture.statisticsProblems(collection) == [])
         }
     }
+
+    /// A bulk publication inserting new documents and an upsert of the same new documents, while a third
+    /// transaction has inserted one of them and not committed: both wait for it, each having inserted (and so
+    /// holding) the documents before it in its own order. A publication in file order (here descending, staged as
+    /// one batch) then deadlocked with the upsert (in id order) once the third committed; in id order, the upsert
+    /// waits behind it.
+    @Test func aBulkPublicationAndAnUpsertOfTheSameNewDocumentsDoNotDeadlock() async throws {
+        try await ImportFixture.with(maximumConnections: 4) { fixture in
+            let collection = try await fixture.collection("publish")
+            let documents = Array(ImportFixture.documents(26).reversed())
+            let path = try ImportFixture.file(try ImportFixture.jsonLines(documents), suffix: ".jsonl")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let middle = documents[13].id
+            let pools = (0..<2).map { _ in fixture.schema.makePool(maximumConnections: 1) }
+            defer { Task { for pool in pools { await pool.shutdown() } } }
+            let blockedBy: @Sendable (Int) async throws -> Int = { holder in
+                try await fixture.schema.pool.query("""
+                    WITH blocked AS (
+                        SELECT pid, pg_blocking_pids(pid) AS by FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0)
+                    SELECT count(*) AS n FROM blocked AS b
+                    WHERE \(holder) = ANY (b.by) OR EXISTS (SELECT 1 FROM blocked AS c WHERE c.pid = ANY (b.by) AND \(holder) = ANY (c.by))
+                    """).single().decode(Int.self, column: "n")
+            }
+            var publication: Task<Result<ImportSummary, any Error>, Never>?
+            var upsert: Task<Result<Int, any Error>, Never>?
+            try await pools[0].withTransaction { connection in
+                let holder = try await connection.query("SELECT pg_backend_pid() AS pid").single().decode(Int.self, column: "pid")
+                try await connection.query("""
+                    INSERT INTO documents (collection_id, external_id, document)
+                    VALUES (\(collection.id), \(middle), \(Self.json(middle, title: "held", body: "amber"))::jsonb)
+                    """)
+                let importer = DocumentImporter(pool: fixture.schema.pool, collection: collection)
+                publication = Task {
+                    do { return .success(try await importer.run(ImportOptions(inputs: [path], mode: .bulk, batchSize: 100, writers: 1))) } catch { return .failure(error) }
+                }
+                var waiting = 0
+                for _ in 0..<400 where waiting < 1 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    waiting = try await blockedBy(holder)
+                }
+                #expect(waiting == 1, "the publication never waited for the uncommitted document")
+                let store = CollectionStore(pool: pools[1])
+                let bodies = documents.map { ($0.id, Self.json($0.id, title: "upserted", body: "cobalt")) }
+                upsert = Task {
+                    do { return .success(try await store.upsert(bodies, into: collection)) } catch { return .failure(error) }
+                }
+                for _ in 0..<200 where waiting < 2 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    waiting = try await blockedBy(holder)
+                }
+                #expect(waiting == 2, "the upsert never waited")
+            }
+            if case .failure(let error) = await publication?.value { Issue.record("the publication failed: \(error)") }
+            if case .failure(let error) = await upsert?.value { Issue.record("the upsert failed: \(error)") }
+            let live = try await fixture.schema.pool.query("""
+                SELECT count(*) AS n FROM documents WHERE collection_id = \(collection.id) AND deleted_at IS NULL
+                """).single().decode(Int.self, column: "n")
+            #expect(live == 26)
+            #expect(try await fixture.statisticsProblems(collection) == [])
+        }
+    }
 }
