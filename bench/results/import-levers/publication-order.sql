@@ -12,38 +12,26 @@ CREATE SCHEMA publication_order;
 CREATE UNLOGGED TABLE publication_order.staged AS
     SELECT id, collection_id, external_id, document, search_vector, stop_vector, class_lengths FROM bench_scale.documents;
 CREATE TABLE publication_order.documents (LIKE bench_scale.documents INCLUDING ALL);
+\set columns 'id, collection_id, external_id, document, search_vector, stop_vector, class_lengths'
+\set staging_order 'INSERT INTO publication_order.documents (' :columns ') SELECT ' :columns ' FROM publication_order.staged ON CONFLICT (collection_id, external_id) DO NOTHING'
+\set id_order 'INSERT INTO publication_order.documents (' :columns ') SELECT ' :columns ' FROM publication_order.staged ORDER BY external_id ON CONFLICT (collection_id, external_id) DO NOTHING'
 \echo staging order
-INSERT INTO publication_order.documents (id, collection_id, external_id, document, search_vector, stop_vector, class_lengths)
-SELECT id, collection_id, external_id, document, search_vector, stop_vector, class_lengths FROM publication_order.staged
-ON CONFLICT (collection_id, external_id) DO NOTHING;
+:staging_order;
 TRUNCATE publication_order.documents;
 \echo id order
-INSERT INTO publication_order.documents (id, collection_id, external_id, document, search_vector, stop_vector, class_lengths)
-SELECT id, collection_id, external_id, document, search_vector, stop_vector, class_lengths FROM publication_order.staged
-ORDER BY external_id
-ON CONFLICT (collection_id, external_id) DO NOTHING;
+:id_order;
 TRUNCATE publication_order.documents;
 \echo staging order
-INSERT INTO publication_order.documents (id, collection_id, external_id, document, search_vector, stop_vector, class_lengths)
-SELECT id, collection_id, external_id, document, search_vector, stop_vector, class_lengths FROM publication_order.staged
-ON CONFLICT (collection_id, external_id) DO NOTHING;
+:staging_order;
 TRUNCATE publication_order.documents;
 \echo id order
-INSERT INTO publication_order.documents (id, collection_id, external_id, document, search_vector, stop_vector, class_lengths)
-SELECT id, collection_id, external_id, document, search_vector, stop_vector, class_lengths FROM publication_order.staged
-ORDER BY external_id
-ON CONFLICT (collection_id, external_id) DO NOTHING;
+:id_order;
 TRUNCATE publication_order.documents;
 \echo staging order
-INSERT INTO publication_order.documents (id, collection_id, external_id, document, search_vector, stop_vector, class_lengths)
-SELECT id, collection_id, external_id, document, search_vector, stop_vector, class_lengths FROM publication_order.staged
-ON CONFLICT (collection_id, external_id) DO NOTHING;
+:staging_order;
 TRUNCATE publication_order.documents;
 \echo id order
-INSERT INTO publication_order.documents (id, collection_id, external_id, document, search_vector, stop_vector, class_lengths)
-SELECT id, collection_id, external_id, document, search_vector, stop_vector, class_lengths FROM publication_order.staged
-ORDER BY external_id
-ON CONFLICT (collection_id, external_id) DO NOTHING;
+:id_order;
 \echo is the staging order already the id order? (rows out of order)
 SELECT count(*) FILTER (WHERE external_id < previous) AS out_of_order, count(*) AS rows
 FROM (SELECT external_id, lag(external_id) OVER (ORDER BY ctid) AS previous FROM publication_order.staged) AS s;
