@@ -105,7 +105,8 @@ struct BulkPublication {
             // inserted counts new rows (xmax = 0), apart from rows an ON CONFLICT updated in place. In id order, as
             // every writer writes: a new document is held from its insertion until commit, so a publication in file
             // order and an application upsert of the same new documents deadlocked, each holding what the other
-            // waited for (StatisticsLockTests). The sort costs up to a tenth of the move, ~2% of an import (bench/results/import-levers).
+            // waited for (StatisticsLockTests). The sort costs up to a tenth of the move, ~2% of an import
+            // (bench/results/import-levers).
             let counts = try await connection.query("""
                 WITH moved AS (
                     INSERT INTO documents (id, collection_id, external_id, document, search_vector, stop_vector, class_lengths)
