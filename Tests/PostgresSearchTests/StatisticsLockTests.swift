@@ -294,4 +294,50 @@ final class Outcome: Sendable {
             #expect(try await fixture.statisticsProblems(collection) == [])
         }
     }
+
+    /// An API write that loses a deadlock to a transaction of the application's own (holding one of its
+    /// documents, then waiting for another the write holds) is run again once that transaction is through.
+    /// The write waited first, so its deadlock check runs first and it is the one aborted.
+    @Test func anAPIWriteThatLosesADeadlockRunsAgain() async throws {
+        try await ImportFixture.with { fixture in
+            let collection = try await fixture.collection("again")
+            let ids = (0..<26).map { String(format: "doc-%02d", $0) }
+            _ = try await fixture.store.upsert(ids.map { ($0, Self.json($0, title: "first", body: "amber")) }, into: collection)
+            let pools = (0..<2).map { _ in fixture.schema.makePool(maximumConnections: 1) }
+            defer { Task { for pool in pools { await pool.shutdown() } } }
+            let engine = PostgresSearchEngine(pool: pools[1], cursorAuthenticator: HMACCursorAuthenticator.random())
+            let documents = try ids.map { try SourceDocument(try JSONParser.parse(Array(Self.json($0, title: "second", body: "cobalt").utf8))) }
+            var write: Task<Result<DocumentWriteResult, any Error>, Never>?
+            try await pools[0].withTransaction { connection in
+                let holder = try await connection.query("SELECT pg_backend_pid() AS pid").single().decode(Int.self, column: "pid")
+                try await connection.query("""
+                    SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-13' FOR NO KEY UPDATE
+                    """)
+                write = Task {
+                    do { return .success(try await engine.upsert(documents, into: "again")) } catch { return .failure(error) }
+                }
+                var waiting = 0
+                for _ in 0..<200 where waiting == 0 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    waiting = try await fixture.schema.pool.query("""
+                        SELECT count(*) AS n FROM pg_stat_activity WHERE \(holder) = ANY (pg_blocking_pids(pid))
+                        """).single().decode(Int.self, column: "n")
+                }
+                #expect(waiting == 1, "the write never waited")
+                try await connection.query("""
+                    SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-05' FOR NO KEY UPDATE
+                    """)
+            }
+            switch await write?.value {
+            case .success(let result)?: #expect(result.written == 26 && result.problems.isEmpty)
+            case .failure(let error)?: Issue.record("the write failed: \(error)")
+            case nil: Issue.record("the write never started")
+            }
+            let second = try await fixture.schema.pool.query("""
+                SELECT count(*) AS n FROM documents WHERE collection_id = \(collection.id) AND document ->> 'title' = 'second'
+                """).single().decode(Int.self, column: "n")
+            #expect(second == 26)
+            #expect(try await fixture.statisticsProblems(collection) == [])
+        }
+    }
 }

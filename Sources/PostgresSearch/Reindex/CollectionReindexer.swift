@@ -130,7 +130,7 @@ public struct CollectionReindexer: Sendable {
     /// document is rewritten in a transaction of its own, waiting for its writer. Only then does the batch
     /// count as done, so a checkpoint never passes a document left stale.
     private func rewrite(after: String, through last: String, job: UUID) async throws -> (written: Int, retries: Int) {
-        let (batch, retries) = try await withRetry {
+        let (batch, retries) = try await retryingLostRaces {
             try await pool.withTransaction { connection in
                 let held = try await connection.query("""
                     SELECT id FROM documents
@@ -152,7 +152,7 @@ public struct CollectionReindexer: Sendable {
         var written = batch.written
         var retried = retries
         for document in batch.skipped {
-            let (one, retries) = try await withRetry {
+            let (one, retries) = try await retryingLostRaces {
                 try await pool.withTransaction { connection in
                     let written = try await connection.query(rewriteStatement(documents: [document])).affectedRows
                     try await CollectionJob.recordWritten(job: job, written: written, on: connection)
@@ -183,20 +183,6 @@ public struct CollectionReindexer: Sendable {
         WHERE d.id = f.id AND d.document = f.document AND d.deleted_at IS NULL
           AND (d.search_vector <> f.search_vector OR d.stop_vector <> f.stop_vector OR d.class_lengths <> f.class_lengths)
         """
-    }
-
-    /// Retries a batch that lost a deadlock or serialization race with the application's writes; returns the
-    /// batch's result and how many times it was retried.
-    private func withRetry<T>(_ body: () async throws -> T) async throws -> (T, retries: Int) {
-        var attempt = 0
-        while true {
-            do {
-                return (try await body(), attempt)
-            } catch let error as PostgresError where (error.code == .deadlockDetected || error.code == .serializationFailure) && attempt < 5 {
-                attempt += 1
-                try await Task.sleep(for: .milliseconds(50 * attempt))
-            }
-        }
     }
 
     /// The last external id and the size of the batch of up to `batchSize` documents after `after`; nil when

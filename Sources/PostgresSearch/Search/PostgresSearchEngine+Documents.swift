@@ -24,12 +24,15 @@ extension PostgresSearchEngine {
     }
 
     /// Writes a range in one statement. When the database refuses a document (a vector over PostgreSQL's
-    /// limits, say), halves the range until the culprit stands alone, so its neighbours still land.
+    /// limits, say), halves the range until the culprit stands alone, so its neighbours still land. A statement
+    /// that loses a deadlock (with a transaction that holds documents and waits for one this statement holds)
+    /// is run again: it is all or nothing, so nothing was written.
     private func write(
         _ documents: [SourceDocument], _ range: Range<Int>, into collection: StoredCollection, result: inout DocumentWriteResult
     ) async throws {
+        let rows = documents[range].map { ($0.id, $0.json) }
         do {
-            result.written += try await collections.upsert(documents[range].map { ($0.id, $0.json) }, into: collection)
+            result.written += try await retryingLostRaces { try await collections.upsert(rows, into: collection) }.value
         } catch let error as PostgresError where Self.isDocumentError(error) {
             guard range.count > 1 else {
                 let document = documents[range.lowerBound]
