@@ -157,18 +157,12 @@ final class StopFlag: Sendable {
                 """
             var reindex: Task<ReindexSummary, any Error>?
             try await writer.withTransaction { connection in
-                let pid = try await connection.query("SELECT pg_backend_pid() AS pid").single().decode(Int.self, column: "pid")
+                let pid = try await ImportFixture.backendPID(connection)
                 try await connection.query("""
                     SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-000039' FOR NO KEY UPDATE
                     """)
                 reindex = Task { try await reindexer.run(ReindexOptions(batchSize: 100, parallelism: 1)) }
-                var waiting = 0
-                for _ in 0..<200 where waiting == 0 {
-                    try await Task.sleep(for: .milliseconds(50))
-                    waiting = try await pool.query("""
-                        SELECT count(*) AS n FROM pg_stat_activity WHERE \(pid) = ANY (pg_blocking_pids(pid))
-                        """).single().decode(Int.self, column: "n")
-                }
+                let waiting = try await fixture.waiting(behind: pid, atLeast: 1)
                 #expect(waiting == 1, "the reindex never waited for the writer")
                 // The batch rewrote every document but the held one and committed; only its final pass waits.
                 #expect(try await reindexer.staleVectors().stale == 1)

@@ -40,6 +40,14 @@ final class Outcome: Sendable {
         }
     }
 
+    /// A collection `name` holding documents doc-00 … doc-25; returns it and their ids in order.
+    static func collectionOf26(_ fixture: ImportFixture, _ name: String) async throws -> (StoredCollection, [String]) {
+        let collection = try await fixture.collection(name)
+        let ids = (0..<26).map { String(format: "doc-%02d", $0) }
+        _ = try await fixture.store.upsert(ids.map { ($0, json($0, title: "first", body: "amber")) }, into: collection)
+        return (collection, ids)
+    }
+
     @Test func aReferenceLengthChangeWaitsForTheWriterThatReadTheOldOne() async throws {
         try await ImportFixture.with { fixture in
             let collection = try await fixture.collection("locks")
@@ -194,14 +202,12 @@ final class Outcome: Sendable {
     /// the first instead.
     @Test func upsertsOfTheSameDocumentsInOppositeOrdersDoNotDeadlock() async throws {
         try await ImportFixture.with { fixture in
-            let collection = try await fixture.collection("order")
-            let ids = (0..<26).map { String(format: "doc-%02d", $0) }
-            _ = try await fixture.store.upsert(ids.map { ($0, Self.json($0, title: "first", body: "amber")) }, into: collection)
+            let (collection, ids) = try await Self.collectionOf26(fixture, "order")
             let pools = (0..<3).map { _ in fixture.schema.makePool(maximumConnections: 1) }
             defer { Task { for pool in pools { await pool.shutdown() } } }
             var upserts: [Task<Result<Int, any Error>, Never>] = []
             try await pools[0].withTransaction { connection in
-                let holder = try await connection.query("SELECT pg_backend_pid() AS pid").single().decode(Int.self, column: "pid")
+                let holder = try await ImportFixture.backendPID(connection)
                 try await connection.query("""
                     SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-13' FOR NO KEY UPDATE
                     """)
@@ -215,16 +221,7 @@ final class Outcome: Sendable {
                     })
                 }
                 // Both wait, on the holder or on a backend that waits on it.
-                var waiting = 0
-                for _ in 0..<200 where waiting < 2 {
-                    try await Task.sleep(for: .milliseconds(50))
-                    waiting = try await fixture.schema.pool.query("""
-                        WITH blocked AS (
-                            SELECT pid, pg_blocking_pids(pid) AS by FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0)
-                        SELECT count(*) AS n FROM blocked AS b
-                        WHERE \(holder) = ANY (b.by) OR EXISTS (SELECT 1 FROM blocked AS c WHERE c.pid = ANY (b.by) AND \(holder) = ANY (c.by))
-                        """).single().decode(Int.self, column: "n")
-                }
+                let waiting = try await fixture.waiting(behind: holder, atLeast: 2)
                 #expect(waiting == 2, "upserts waiting: \(waiting)")
             }
             for upsert in upserts {
@@ -248,18 +245,10 @@ final class Outcome: Sendable {
             let middle = documents[13].id
             let pools = (0..<2).map { _ in fixture.schema.makePool(maximumConnections: 1) }
             defer { Task { for pool in pools { await pool.shutdown() } } }
-            let blockedBy: @Sendable (Int) async throws -> Int = { holder in
-                try await fixture.schema.pool.query("""
-                    WITH blocked AS (
-                        SELECT pid, pg_blocking_pids(pid) AS by FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0)
-                    SELECT count(*) AS n FROM blocked AS b
-                    WHERE \(holder) = ANY (b.by) OR EXISTS (SELECT 1 FROM blocked AS c WHERE c.pid = ANY (b.by) AND \(holder) = ANY (c.by))
-                    """).single().decode(Int.self, column: "n")
-            }
             var publication: Task<Result<ImportSummary, any Error>, Never>?
             var upsert: Task<Result<Int, any Error>, Never>?
             try await pools[0].withTransaction { connection in
-                let holder = try await connection.query("SELECT pg_backend_pid() AS pid").single().decode(Int.self, column: "pid")
+                let holder = try await ImportFixture.backendPID(connection)
                 try await connection.query("""
                     INSERT INTO documents (collection_id, external_id, document)
                     VALUES (\(collection.id), \(middle), \(Self.json(middle, title: "held", body: "amber"))::jsonb)
@@ -268,21 +257,14 @@ final class Outcome: Sendable {
                 publication = Task {
                     do { return .success(try await importer.run(ImportOptions(inputs: [path], mode: .bulk, batchSize: 100, writers: 1))) } catch { return .failure(error) }
                 }
-                var waiting = 0
-                for _ in 0..<400 where waiting < 1 {
-                    try await Task.sleep(for: .milliseconds(50))
-                    waiting = try await blockedBy(holder)
-                }
+                var waiting = try await fixture.waiting(behind: holder, atLeast: 1)
                 #expect(waiting == 1, "the publication never waited for the uncommitted document")
                 let store = CollectionStore(pool: pools[1])
                 let bodies = documents.map { ($0.id, Self.json($0.id, title: "upserted", body: "cobalt")) }
                 upsert = Task {
                     do { return .success(try await store.upsert(bodies, into: collection)) } catch { return .failure(error) }
                 }
-                for _ in 0..<200 where waiting < 2 {
-                    try await Task.sleep(for: .milliseconds(50))
-                    waiting = try await blockedBy(holder)
-                }
+                waiting = try await fixture.waiting(behind: holder, atLeast: 2)
                 #expect(waiting == 2, "the upsert never waited")
             }
             if case .failure(let error) = await publication?.value { Issue.record("the publication failed: \(error)") }
@@ -300,29 +282,21 @@ final class Outcome: Sendable {
     /// The write waited first, so its deadlock check runs first and it is the one aborted.
     @Test func anAPIWriteThatLosesADeadlockRunsAgain() async throws {
         try await ImportFixture.with { fixture in
-            let collection = try await fixture.collection("again")
-            let ids = (0..<26).map { String(format: "doc-%02d", $0) }
-            _ = try await fixture.store.upsert(ids.map { ($0, Self.json($0, title: "first", body: "amber")) }, into: collection)
+            let (collection, ids) = try await Self.collectionOf26(fixture, "again")
             let pools = (0..<2).map { _ in fixture.schema.makePool(maximumConnections: 1) }
             defer { Task { for pool in pools { await pool.shutdown() } } }
             let engine = PostgresSearchEngine(pool: pools[1], cursorAuthenticator: HMACCursorAuthenticator.random())
             let documents = try ids.map { try SourceDocument(try JSONParser.parse(Array(Self.json($0, title: "second", body: "cobalt").utf8))) }
             var write: Task<Result<DocumentWriteResult, any Error>, Never>?
             try await pools[0].withTransaction { connection in
-                let holder = try await connection.query("SELECT pg_backend_pid() AS pid").single().decode(Int.self, column: "pid")
+                let holder = try await ImportFixture.backendPID(connection)
                 try await connection.query("""
                     SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-13' FOR NO KEY UPDATE
                     """)
                 write = Task {
                     do { return .success(try await engine.upsert(documents, into: "again")) } catch { return .failure(error) }
                 }
-                var waiting = 0
-                for _ in 0..<200 where waiting == 0 {
-                    try await Task.sleep(for: .milliseconds(50))
-                    waiting = try await fixture.schema.pool.query("""
-                        SELECT count(*) AS n FROM pg_stat_activity WHERE \(holder) = ANY (pg_blocking_pids(pid))
-                        """).single().decode(Int.self, column: "n")
-                }
+                let waiting = try await fixture.waiting(behind: holder, atLeast: 1)
                 #expect(waiting == 1, "the write never waited")
                 try await connection.query("""
                     SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-05' FOR NO KEY UPDATE
