@@ -97,9 +97,12 @@ public struct TestSchema: Sendable {
     public let configuration: PostgresConfiguration
     public let pool: PostgresConnectionPool
 
-    /// A separate pool on the same schema, as a second process would have.
-    public func makePool(maximumConnections: Int = 2) -> PostgresConnectionPool {
-        PostgresConnectionPool(configuration: configuration, options: .init(maximumConnections: maximumConnections))
+    /// A separate pool on the same schema, as a second process would have. `applicationName` names its sessions
+    /// in `pg_stat_activity`, so a test can find its own among those of tests running at the same time.
+    public func makePool(maximumConnections: Int = 2, applicationName: String? = nil) -> PostgresConnectionPool {
+        var configuration = configuration
+        if let applicationName { configuration.applicationName = applicationName }
+        return PostgresConnectionPool(configuration: configuration, options: .init(maximumConnections: maximumConnections))
     }
 }
 

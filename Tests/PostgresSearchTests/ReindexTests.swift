@@ -147,22 +147,22 @@ final class StopFlag: Sendable {
     @Test func aBatchSkipsADocumentAWriterHoldsSoTheWriterNeverDeadlocksWithIt() async throws {
         try await ImportFixture.with(maximumConnections: 4) { fixture in
             let collection = try await Self.staleCollection(fixture, count: 40)
-            let reindexer = CollectionReindexer(pool: fixture.schema.pool, collection: collection)
+            let reindexing = fixture.namedPool("reindex", maximumConnections: 2)
+            let reindexer = CollectionReindexer(pool: reindexing.pool, collection: collection)
             let pool = fixture.schema.pool
             let writer = fixture.schema.makePool(maximumConnections: 1)
-            defer { Task { await writer.shutdown() } }
+            defer { Task { await writer.shutdown(); await reindexing.pool.shutdown() } }
             let rewrite: PostgresQuery = """
                 UPDATE documents SET document = jsonb_set(document, '{title}', to_jsonb('rewritten ' || external_id))
                 WHERE collection_id = \(collection.id)
                 """
             var reindex: Task<ReindexSummary, any Error>?
             try await writer.withTransaction { connection in
-                let pid = try await ImportFixture.backendPID(connection)
                 try await connection.query("""
                     SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-000039' FOR NO KEY UPDATE
                     """)
                 reindex = Task { try await reindexer.run(ReindexOptions(batchSize: 100, parallelism: 1)) }
-                let waiting = try await fixture.waiting(behind: pid, atLeast: 1)
+                let waiting = try await fixture.waiting(named: reindexing.name, atLeast: 1)
                 #expect(waiting == 1, "the reindex never waited for the writer")
                 // The batch rewrote every document but the held one and committed; only its final pass waits.
                 #expect(try await reindexer.staleVectors().stale == 1)

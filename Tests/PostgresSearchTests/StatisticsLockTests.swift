@@ -203,25 +203,25 @@ final class Outcome: Sendable {
     @Test func upsertsOfTheSameDocumentsInOppositeOrdersDoNotDeadlock() async throws {
         try await ImportFixture.with { fixture in
             let (collection, ids) = try await Self.collectionOf26(fixture, "order")
-            let pools = (0..<3).map { _ in fixture.schema.makePool(maximumConnections: 1) }
-            defer { Task { for pool in pools { await pool.shutdown() } } }
+            let holder = fixture.schema.makePool(maximumConnections: 1)
+            let writers = fixture.namedPool("upserts", maximumConnections: 2)
+            defer { Task { await holder.shutdown(); await writers.pool.shutdown() } }
             var upserts: [Task<Result<Int, any Error>, Never>] = []
-            try await pools[0].withTransaction { connection in
-                let holder = try await ImportFixture.backendPID(connection)
+            try await holder.withTransaction { connection in
                 try await connection.query("""
                     SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-13' FOR NO KEY UPDATE
                     """)
                 for (index, order) in [Array(ids.reversed()), ids].enumerated() {
                     // The second starts once the first is waiting.
                     if index == 1 { try await Task.sleep(for: .milliseconds(300)) }
-                    let store = CollectionStore(pool: pools[index + 1])
+                    let store = CollectionStore(pool: writers.pool)
                     let documents = order.map { ($0, Self.json($0, title: "second", body: "cobalt \(index)")) }
                     upserts.append(Task {
                         do { return .success(try await store.upsert(documents, into: collection)) } catch { return .failure(error) }
                     })
                 }
-                // Both wait, on the holder or on a backend that waits on it.
-                let waiting = try await fixture.waiting(behind: holder, atLeast: 2)
+                // Both wait, on the holder or on the other upsert.
+                let waiting = try await fixture.waiting(named: writers.name, atLeast: 2)
                 #expect(waiting == 2, "upserts waiting: \(waiting)")
             }
             for upsert in upserts {
@@ -243,28 +243,29 @@ final class Outcome: Sendable {
             let path = try ImportFixture.file(try ImportFixture.jsonLines(documents), suffix: ".jsonl")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let middle = documents[13].id
-            let pools = (0..<2).map { _ in fixture.schema.makePool(maximumConnections: 1) }
-            defer { Task { for pool in pools { await pool.shutdown() } } }
+            let holder = fixture.schema.makePool(maximumConnections: 1)
+            // The importer's sessions (two: a writer, then the publication and its postings) and the upsert's.
+            let writers = fixture.namedPool("publication", maximumConnections: 3)
+            defer { Task { await holder.shutdown(); await writers.pool.shutdown() } }
             var publication: Task<Result<ImportSummary, any Error>, Never>?
             var upsert: Task<Result<Int, any Error>, Never>?
-            try await pools[0].withTransaction { connection in
-                let holder = try await ImportFixture.backendPID(connection)
+            try await holder.withTransaction { connection in
                 try await connection.query("""
                     INSERT INTO documents (collection_id, external_id, document)
                     VALUES (\(collection.id), \(middle), \(Self.json(middle, title: "held", body: "amber"))::jsonb)
                     """)
-                let importer = DocumentImporter(pool: fixture.schema.pool, collection: collection)
+                let importer = DocumentImporter(pool: writers.pool, collection: collection)
                 publication = Task {
                     do { return .success(try await importer.run(ImportOptions(inputs: [path], mode: .bulk, batchSize: 100, writers: 1))) } catch { return .failure(error) }
                 }
-                var waiting = try await fixture.waiting(behind: holder, atLeast: 1)
+                var waiting = try await fixture.waiting(named: writers.name, atLeast: 1)
                 #expect(waiting == 1, "the publication never waited for the uncommitted document")
-                let store = CollectionStore(pool: pools[1])
+                let store = CollectionStore(pool: writers.pool)
                 let bodies = documents.map { ($0.id, Self.json($0.id, title: "upserted", body: "cobalt")) }
                 upsert = Task {
                     do { return .success(try await store.upsert(bodies, into: collection)) } catch { return .failure(error) }
                 }
-                waiting = try await fixture.waiting(behind: holder, atLeast: 2)
+                waiting = try await fixture.waiting(named: writers.name, atLeast: 2)
                 #expect(waiting == 2, "the upsert never waited")
             }
             if case .failure(let error) = await publication?.value { Issue.record("the publication failed: \(error)") }
@@ -279,28 +280,42 @@ final class Outcome: Sendable {
 
     /// An API write that loses a deadlock to a transaction of the application's own (holding one of its
     /// documents, then waiting for another the write holds) is run again once that transaction is through.
-    /// The write waited first, so its deadlock check runs first and it is the one aborted.
+    ///
+    /// PostgreSQL checks a waiter for a deadlock once, a second after it starts waiting, and aborts the waiter
+    /// whose check finds the cycle. So that this is always the write: a third transaction holds document 10
+    /// and stops the write there (holding 00–09); the application's transaction, holding 13, then waits for
+    /// 05, and its check passes (the write waits for the third, which waits for nobody). Once the third
+    /// commits, the write goes on to 13 and closes the cycle: its check finds it.
     @Test func anAPIWriteThatLosesADeadlockRunsAgain() async throws {
         try await ImportFixture.with { fixture in
             let (collection, ids) = try await Self.collectionOf26(fixture, "again")
-            let pools = (0..<2).map { _ in fixture.schema.makePool(maximumConnections: 1) }
-            defer { Task { for pool in pools { await pool.shutdown() } } }
-            let engine = PostgresSearchEngine(pool: pools[1], cursorAuthenticator: HMACCursorAuthenticator.random())
+            // The application's session and the write's share a name; the third's is another pool's.
+            let named = fixture.namedPool("again", maximumConnections: 2)
+            let third = fixture.schema.makePool(maximumConnections: 1)
+            defer { Task { await named.pool.shutdown(); await third.shutdown() } }
+            let engine = PostgresSearchEngine(pool: named.pool, cursorAuthenticator: HMACCursorAuthenticator.random())
             let documents = try ids.map { try SourceDocument(try JSONParser.parse(Array(Self.json($0, title: "second", body: "cobalt").utf8))) }
+            let lock: @Sendable (PostgresConnection, String) async throws -> Void = { connection, id in
+                try await connection.query("""
+                    SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = \(id) FOR NO KEY UPDATE
+                    """)
+            }
             var write: Task<Result<DocumentWriteResult, any Error>, Never>?
-            try await pools[0].withTransaction { connection in
-                let holder = try await ImportFixture.backendPID(connection)
-                try await connection.query("""
-                    SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-13' FOR NO KEY UPDATE
-                    """)
-                write = Task {
-                    do { return .success(try await engine.upsert(documents, into: "again")) } catch { return .failure(error) }
+            try await named.pool.withTransaction { application in
+                try await lock(application, "doc-13")
+                var applicationWaits: Task<Void, any Error>?
+                try await third.withTransaction { third in
+                    try await lock(third, "doc-10")
+                    write = Task {
+                        do { return .success(try await engine.upsert(documents, into: "again")) } catch { return .failure(error) }
+                    }
+                    #expect(try await fixture.waiting(named: named.name, atLeast: 1) == 1, "the write never waited")
+                    applicationWaits = Task { try await lock(application, "doc-05") }
+                    #expect(try await fixture.waiting(named: named.name, atLeast: 2) == 2, "the application never waited")
+                    // The application's one deadlock check is due a second after it started waiting.
+                    try await Task.sleep(for: .milliseconds(2_500))
                 }
-                let waiting = try await fixture.waiting(behind: holder, atLeast: 1)
-                #expect(waiting == 1, "the write never waited")
-                try await connection.query("""
-                    SELECT 1 FROM documents WHERE collection_id = \(collection.id) AND external_id = 'doc-05' FOR NO KEY UPDATE
-                    """)
+                try await applicationWaits?.value
             }
             switch await write?.value {
             case .success(let result)?: #expect(result.written == 26 && result.problems.isEmpty)
