@@ -145,14 +145,14 @@ struct BenchImport {
                     name: "reindex \(corpus.name) after a weight change (\(width == 1 ? "one batch" : "\(width) batches") at once)",
                     corpus: corpus.name, mode: "reindex \(width)", documents: summary.documents, megabytes: text,
                     seconds: seconds(summary.elapsed))
+                let packing = summary.packing.map { seconds($0.duration) } ?? 0
                 measurement.phases = [
-                    "rewriting": seconds(summary.rewriting), "impacts": seconds(summary.impactRefresh),
-                    "packing": summary.packing.map { seconds($0.duration) } ?? 0,
+                    "rewriting": seconds(summary.rewriting), "impacts": seconds(summary.impactRefresh), "packing": packing,
                 ]
                 measurement.note = "round \(round + 1); \(summary.rewritten) rewritten, batches of 1,000, "
                     + "\(summary.pendingPagesCleaned) GIN pending pages cleaned; "
                     + String(format: "batches %.1f s, then impacts (ImpactRefresh) %.1f s, packing %.1f s",
-                             seconds(summary.rewriting), seconds(summary.impactRefresh), summary.packing.map { seconds($0.duration) } ?? 0)
+                             seconds(summary.rewriting), seconds(summary.impactRefresh), packing)
                 measurement.note += "; stale after: \(try await reindexer.staleVectors().stale)"
                 measurements.append(measurement)
             }

@@ -132,18 +132,9 @@ public struct CollectionReindexer: Sendable {
     private func rewrite(after: String, through last: String, job: UUID) async throws -> (written: Int, retries: Int) {
         let (batch, retries) = try await retryingLostRaces {
             try await pool.withTransaction { connection in
-                let held = try await connection.query("""
-                    SELECT id FROM documents
-                    WHERE collection_id = \(collection.id) AND external_id > \(after) AND external_id <= \(last) AND deleted_at IS NULL
-                    ORDER BY external_id
-                    FOR NO KEY UPDATE SKIP LOCKED
-                    """).map { try $0.decode(UUID.self, column: "id") }
+                let (held, skipped) = try await LiveDocumentRange(collection: collection.id, after: after, last: last)
+                    .lock(.noKeyUpdate, on: connection)
                 let written = held.isEmpty ? 0 : try await connection.query(rewriteStatement(documents: held)).affectedRows
-                let skipped = try await connection.query("""
-                    SELECT id FROM documents
-                    WHERE collection_id = \(collection.id) AND external_id > \(after) AND external_id <= \(last) AND deleted_at IS NULL
-                      AND NOT (id = ANY (\(held)))
-                    """).map { try $0.decode(UUID.self, column: "id") }
                 // Last: the job's row is shared by the batches running at once.
                 try await CollectionJob.recordWritten(job: job, written: written, on: connection)
                 return (written: written, skipped: skipped)

@@ -128,18 +128,10 @@ struct ImpactRefresh {
     /// rewritten again at the end all the same, in case that writer rolls back.
     private func refresh(after: String, last: String) async throws -> [UUID] {
         try await pool.withTransaction { connection in
-            let held = try await connection.query("""
-                SELECT id FROM documents
-                WHERE collection_id = \(collection) AND external_id > \(after) AND external_id <= \(last) AND deleted_at IS NULL
-                ORDER BY id
-                FOR SHARE SKIP LOCKED
-                """).map { try $0.decode(UUID.self, column: "id") }
+            let (held, skipped) = try await LiveDocumentRange(collection: collection, after: after, last: last)
+                .lock(.share, on: connection)
             if !held.isEmpty { try await rewrite(held, on: connection) }
-            return try await connection.query("""
-                SELECT id FROM documents
-                WHERE collection_id = \(collection) AND external_id > \(after) AND external_id <= \(last) AND deleted_at IS NULL
-                  AND NOT (id = ANY (\(held)))
-                """).map { try $0.decode(UUID.self, column: "id") }
+            return skipped
         }
     }
 

@@ -85,7 +85,8 @@ public struct ReindexSummary: Sendable {
     public var rewritten: Int
     /// GIN pending-list pages cleaned along the way.
     public var pendingPagesCleaned: Int
-    /// Batches run again after losing a deadlock or serialization race with the application's writes.
+    /// Transactions (batches, or skipped documents rewritten alone) run again after losing a deadlock or
+    /// serialization race with the application's writes.
     public var retried: Int = 0
     public var elapsed: Duration
     /// Of `elapsed`: the batches (with GIN pending-list cleaning), then the move of the reference length and
