@@ -198,6 +198,91 @@ import Testing
         }
     }
 
+    /// Every pack and document number a build wrote, as comparable text.
+    static func packs(_ pool: PostgresConnectionPool) async throws -> [String] {
+        let packs = try await pool.query("""
+            SELECT lexeme || ' ' || posting_count || ' ' || md5(postings) AS pack FROM packed_postings ORDER BY lexeme
+            """).map { try $0.decode(String.self, column: "pack") }
+        let numbers = try await pool.query("""
+            SELECT md5(string_agg(ordinal || ':' || document_id, ',' ORDER BY ordinal)) AS numbers FROM packed_documents
+            """).single().decode(String.self, column: "numbers")
+        return packs + [numbers]
+    }
+
+    @Test func listsReadAheadOnASecondConnectionPackTheSameAsListsReadByTheBuild() async throws {
+        try await Self.withEngines { engines in
+            let pool = engines.fixture.schema.pool
+            let collection = engines.fixture.collection.id
+            var options = PostingsPacker.Options()
+            options.minimumDocumentFrequency = 40
+            options.readAhead = 0
+            let itself = try #require(try await PostingsPacker(pool: pool, options: options).pack(collection: collection))
+            #expect(!itself.readAhead)
+            let expected = try await Self.packs(pool)
+            #expect(expected.count == itself.lexemes + 1)
+            // Batches of 200 lexemes: make the build read several, so some are read ahead while it packs.
+            #expect(itself.lexemes > 10)
+
+            options.readAhead = 2
+            let ahead = try #require(try await PostingsPacker(pool: pool, options: options).pack(collection: collection))
+            #expect(ahead.readAhead)
+            #expect(ahead.lexemes == itself.lexemes && ahead.postings == itself.postings)
+            #expect(try await Self.packs(pool) == expected)
+
+            // One connection in the pool, or none free: the build reads its lists itself.
+            let single = engines.fixture.schema.makePool(maximumConnections: 1)
+            let alone = try #require(try await PostingsPacker(pool: single, options: options).pack(collection: collection))
+            await single.shutdown()
+            #expect(!alone.readAhead)
+            #expect(try await Self.packs(pool) == expected)
+            let busy = PostgresConnectionPool(
+                configuration: engines.fixture.schema.configuration,
+                options: .init(maximumConnections: 2, checkoutTimeout: .milliseconds(300)))
+            let crowded = try await busy.withConnection { _ in
+                try await PostingsPacker(pool: busy, options: options).pack(collection: collection)
+            }
+            await busy.shutdown()
+            #expect(crowded?.readAhead == false)
+            #expect(try await Self.packs(pool) == expected)
+            try await engines.expectSameForTheUsualQueries()
+        }
+    }
+
+    /// The reader shares the build's snapshot: a document committed after the build took it, before the reader
+    /// began, is in neither the build's numbering nor its lists (it stays masked). A reader with a snapshot of
+    /// its own would list that document's postings, and the build would meet a document it did not number.
+    @Test func theReaderSeesTheBuildsSnapshotNotLaterCommits() async throws {
+        try await Self.withEngines { engines in
+            let fixture = engines.fixture
+            let (pool, name) = fixture.schema.namedPool("packer", maximumConnections: 2)
+            let holder = fixture.schema.makePool(maximumConnections: 1)
+            var options = PostingsPacker.Options()
+            options.minimumDocumentFrequency = 40
+            let packer = PostingsPacker(pool: pool, options: options), collection = fixture.collection.id
+            var build: Task<PostingsPacker.Summary?, any Error>?
+            try await holder.withTransaction { connection in
+                // Stops the build at its list of lexemes, after it has taken its snapshot and before the reader starts.
+                try await connection.query("LOCK TABLE term_statistics IN ACCESS EXCLUSIVE MODE")
+                build = Task { try await packer.pack(collection: collection) }
+                #expect(try await fixture.schema.waiting(named: name, atLeast: 1) == 1)
+                let body = #"{"title": "common river late", "body": "river stone common"}"#
+                try await connection.query("""
+                    INSERT INTO documents (collection_id, external_id, document)
+                    VALUES (\(fixture.collection.id), 'late', \(body)::jsonb)
+                    """)
+            }
+            let summary = try await build?.value
+            await holder.shutdown()
+            await pool.shutdown()
+            let built = try #require(summary)
+            #expect(built.readAhead)
+            #expect(try await engines.count("packed_documents") == 3_020)
+            #expect(try await engines.count("postings_changes") == 1)
+            try await engines.expectSame("common river", match: .any, pages: 3)
+            #expect(try await engines.fixture.search("late").hits.map(\.id) == ["late"])
+        }
+    }
+
     @Test func tooManyChangesFallBackToTheRowStrategies() async throws {
         try await Self.withEngines(maskLimit: 5) { engines in
             try await engines.pack()

@@ -8,6 +8,8 @@
 //
 // --bulk-only measures the ceilings and the bulk imports only (a quick check while working on the bulk path).
 // --reindex-only runs four reindex rounds, alternating two batches at once and one, into reindex-parallel.{json,md}.
+// --packing-only loads the corpus in bulk, then rebuilds its packed postings six times, alternating lists read
+// ahead on a second connection and read by the build itself, into packing-read-ahead.{json,md}.
 // Every measurement starts from a freshly migrated schema `bench_import` (dropped at the end).
 import BenchSupport
 import DocumentSources
@@ -42,6 +44,18 @@ struct Measurement {
 
 func seconds(_ duration: Duration) -> Double { duration / .seconds(1) }
 
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? .nan : sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// The machine line under every report.
+func machineLine(_ machine: [String: String]) -> String {
+    "Machine: \(machine["cpu"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["memory"] ?? ""); \(machine["postgresql"] ?? "") "
+        + "(\(machine["settings"] ?? "")), local cluster on a Unix socket; load average at the end \(machine["load"] ?? ""); "
+        + "commit \(machine["commit"] ?? ""); \(machine["date"] ?? "")."
+}
+
 @main
 struct BenchImport {
     static let schema = "bench_import"
@@ -51,7 +65,7 @@ struct BenchImport {
     static func main() async { await runBenchmark(run) }
 
     static func run() async throws {
-        var output = "bench/results", skipScale = false, bulkOnly = false, reindexOnly = false
+        var output = "bench/results", skipScale = false, bulkOnly = false, reindexOnly = false, packingOnly = false
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {
             switch argument {
@@ -59,6 +73,7 @@ struct BenchImport {
             case "--skip-scale": skipScale = true
             case "--bulk-only": bulkOnly = true
             case "--reindex-only": reindexOnly = true
+            case "--packing-only": packingOnly = true
             default: throw BenchError("unknown option \(argument)")
             }
         }
@@ -72,6 +87,11 @@ struct BenchImport {
         }
 
         let corpora: [(name: String, files: [String])] = skipScale ? [("debian", [debian])] : [("debian", [debian]), ("scale", scale)]
+        if packingOnly {
+            let corpus = corpora.last ?? ("debian", [debian])
+            try writePackingComparison(try await packingRounds(server, corpus), corpus: corpus.name, server: serverFacts, to: output)
+            return
+        }
         for corpus in reindexOnly ? [] : corpora {
             let (limit, vectors) = try await ceiling(corpus.name, corpus.files, server: server)
             record(limit)
@@ -170,10 +190,6 @@ struct BenchImport {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
             .write(to: URL(fileURLWithPath: "\(output)/reindex-parallel.json"))
-        func median(_ values: [Double]) -> Double {
-            let sorted = values.sorted()
-            return sorted.isEmpty ? .nan : sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
         var rounds = "| round | batches at once | documents | seconds | documents/s | load | notes |\n|---|---|---|---|---|---|---|\n"
         for m in results {
             rounds += "| \(m.name) | \(m.mode.dropFirst("reindex ".count)) | \(m.documents) | \(String(format: "%.1f", m.seconds)) | "
@@ -198,10 +214,71 @@ struct BenchImport {
             | 2 | \(String(format: "%.1f", parallel)) | \(String(format: "%.0f", Double(documents) / parallel)) | \(String(format: "%.2fx", serial / parallel)) |
 
             \(rounds)
-            Machine: \(machine["cpu"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["memory"] ?? ""); \(machine["postgresql"] ?? "") (\(machine["settings"] ?? "")), local cluster on a Unix socket; load average at the end \(machine["load"] ?? ""); commit \(machine["commit"] ?? ""); \(machine["date"] ?? "").
+            \(machineLine(machine))
 
             """
         try markdown.write(toFile: "\(output)/reindex-parallel.md", atomically: true, encoding: .utf8)
+        print(markdown)
+    }
+
+    /// Loads the corpus in bulk, then rebuilds its packed postings, alternating a build that reads its lists
+    /// ahead on a second connection (the default) and one that reads them itself, three times each.
+    static func packingRounds(_ server: PostgresConfiguration, _ corpus: (name: String, files: [String])) async throws -> [Measurement] {
+        try await withFreshSchema(server) { pool in
+            let collection = try await createCollection(pool, "bench")
+            _ = try await load(pool, collection, corpus.files, mode: .bulk, name: "", corpus: corpus.name)
+            var measurements: [Measurement] = []
+            for (round, readAhead) in [4, 0, 4, 0, 4, 0].enumerated() {
+                var options = PostingsPacker.Options()
+                options.readAhead = readAhead
+                guard let summary = try await PostingsPacker(pool: pool, options: options).pack(collection: collection.id) else {
+                    throw BenchError("the packing lock was taken")
+                }
+                var measurement = Measurement(
+                    name: "round \(round + 1)", corpus: corpus.name, mode: readAhead > 0 ? "read ahead" : "read by the build",
+                    documents: summary.postings, megabytes: 0, seconds: seconds(summary.duration))
+                measurement.note = "\(summary.lexemes) lexemes, \(summary.postings) postings"
+                measurements.append(measurement)
+                print("\(measurement.name) \(measurement.mode): \(String(format: "%.2f", measurement.seconds)) s")
+            }
+            return measurements
+        }
+    }
+
+    /// `--packing-only`: the two ways of reading lists, medians and ratio.
+    static func writePackingComparison(_ results: [Measurement], corpus: String, server: [String: String], to output: String) throws {
+        var machine = machineFacts()
+        machine.merge(server) { _, new in new }
+        let command = "swift run -c release --scratch-path .build-import BenchImport --packing-only" + (corpus == "debian" ? " --skip-scale" : "")
+        let report: [String: Any] = ["command": command, "machine": machine, "measurements": results.map(\.json)]
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: "\(output)/packing-read-ahead.json"))
+        let ahead = median(results.filter { $0.mode == "read ahead" }.map(\.seconds))
+        let itself = median(results.filter { $0.mode == "read by the build" }.map(\.seconds))
+        var rounds = "| round | lists | seconds | load | notes |\n|---|---|---|---|---|\n"
+        for m in results {
+            rounds += "| \(m.name) | \(m.mode) | \(String(format: "%.2f", m.seconds)) | \(String(format: "%.1f", m.load)) | \(m.note) |\n"
+        }
+        let markdown = """
+            # Packing postings: lists read ahead on a second connection against read by the build
+
+            Command: `\(command)` (release build), on the dev cluster, in one freshly migrated schema: the \(corpus)
+            corpus loaded in bulk (fields `title` A, `text` B), then `PostingsPacker.pack` six times, alternating
+            `readAhead = 4` (a second connection shares the build's snapshot and reads the next lists while the
+            build numbers the documents, packs and writes) and `readAhead = 0` (the build reads each batch's lists
+            itself, between packing and writing). Each build replaces every pack.
+
+            | lists | median seconds | speed-up |
+            |---|---|---|
+            | read by the build | \(String(format: "%.2f", itself)) | 1.00x |
+            | read ahead | \(String(format: "%.2f", ahead)) | \(String(format: "%.2fx", itself / ahead)) |
+
+            \(rounds)
+            \(machineLine(machine))
+
+            """
+        try markdown.write(toFile: "\(output)/packing-read-ahead.md", atomically: true, encoding: .utf8)
         print(markdown)
     }
 
@@ -430,7 +507,7 @@ struct BenchImport {
             then the build of the packed postings (`PostingsPacker`, one connection), which searches do not wait for.
 
             \(phases)
-            Machine: \(machine["cpu"] ?? ""), \(machine["cores"] ?? "") cores, \(machine["memory"] ?? ""); \(machine["postgresql"] ?? "") (\(machine["settings"] ?? "")), local cluster on a Unix socket; load average at the end \(machine["load"] ?? ""); commit \(machine["commit"] ?? ""); \(machine["date"] ?? "").
+            \(machineLine(machine))
 
             """
         try markdown.write(toFile: "\(output)/import-throughput.md", atomically: true, encoding: .utf8)

@@ -17,6 +17,9 @@ public struct PostingsPacker: Sendable {
         public var maximumChanges = 1_000
         /// A build's statements may run this long (about 7 s for 300,000 documents on two cores).
         public var timeout: Duration = .seconds(600)
+        /// Batches of lists a second connection reads ahead, sharing the build's snapshot, while the build
+        /// numbers documents, packs and writes; 0, or no connection free, and the build reads them itself.
+        public var readAhead = 4
 
         public init() {}
     }
@@ -28,6 +31,8 @@ public struct PostingsPacker: Sendable {
         public let postings: Int
         /// Changes the build folded in (and removed from the mask).
         public let changes: Int
+        /// True when a second connection read the lists ahead (`Options.readAhead`).
+        public let readAhead: Bool
         public let duration: Duration
 
         /// One line for a command's summary.
@@ -88,60 +93,112 @@ public struct PostingsPacker: Sendable {
 
     private func build(_ collection: UUID, on connection: PostgresConnection, started: ContinuousClock.Instant) async throws -> Summary {
         try await connection.withTransaction(.repeatableRead, timeout: options.timeout) { connection in
-            try await connection.query("DELETE FROM packed_postings WHERE collection_id = \(collection)")
-            try await connection.query("DELETE FROM packed_documents WHERE collection_id = \(collection)")
-            try await connection.query("""
-                INSERT INTO packed_documents (collection_id, ordinal, document_id)
-                SELECT \(collection), (row_number() OVER (ORDER BY d.id) - 1)::int, d.id
-                FROM documents d WHERE d.collection_id = \(collection) AND d.deleted_at IS NULL
-                """)
-            var ordinals: [DocumentUUID: UInt32] = [:]
-            let numbered = try await connection.queryBinary(
-                "SELECT document_id FROM packed_documents WHERE collection_id = \(collection) ORDER BY ordinal")
-            ordinals.reserveCapacity(numbered.count)
-            for (ordinal, row) in numbered.enumerated() {
-                guard let id = try row.bytes(at: 0).flatMap(DocumentUUID.init(bytes:)) else { continue }
-                ordinals[id] = UInt32(ordinal)
-            }
+            // The build's snapshot, taken by this first statement; a reader connection can share it.
+            let snapshot = try await connection.query("SELECT pg_export_snapshot() AS snapshot").single()
+                .decode(String.self, column: "snapshot")
             let lexemes = try await connection.query("""
                 SELECT lexeme FROM term_statistics
                 WHERE collection_id = \(collection) AND document_frequency >= \(options.minimumDocumentFrequency)
                 ORDER BY lexeme
                 """).map { try $0.decode(String.self, column: "lexeme") }
-            var packedLexemes = 0
-            var packedPostings = 0
-            for start in stride(from: 0, to: lexemes.count, by: Self.lexemesPerStatement) {
-                let batch = Array(lexemes[start..<min(start + Self.lexemesPerStatement, lexemes.count)])
-                // Each list in document order from the primary key, as (uuid, float8) pairs, packed here.
-                let lists = try await connection.queryBinary("""
-                    SELECT t.lexeme, l.postings FROM unnest(\(batch)::text[]) AS t(lexeme) CROSS JOIN LATERAL (
-                        SELECT string_agg(uuid_send(p.document_id) || float8send(p.impact), ''::bytea ORDER BY p.document_id) AS postings
-                        FROM postings p WHERE p.collection_id = \(collection) AND p.lexeme = t.lexeme
-                    ) AS l
-                    WHERE l.postings IS NOT NULL
-                    """)
-                var names: [String] = [], counts: [Int] = [], packs: [String] = []
-                for row in lists {
-                    guard let name = try row.bytes(at: 0), let pairs = try row.bytes(at: 1) else { continue }
-                    let pack = try Self.pack(pairs, ordinals: ordinals)
-                    names.append(String(decoding: name, as: UTF8.self))
-                    counts.append(pack.ordinals.count)
-                    packs.append(Self.hex(pack.encoded()))
+            let queries = stride(from: 0, to: lexemes.count, by: Self.lexemesPerStatement).map { start in
+                Self.listsQuery(collection, lexemes: Array(lexemes[start..<min(start + Self.lexemesPerStatement, lexemes.count)]))
+            }
+            var written: (lexemes: Int, postings: Int)?
+            if options.readAhead > 0, pool.options.maximumConnections >= 2, Self.isSnapshotID(snapshot) {
+                var readerStarted = false
+                do {
+                    written = try await pool.withConnection { reader in
+                        readerStarted = true
+                        return try await reader.withTransaction(.repeatableRead, readOnly: true, timeout: options.timeout) { reader in
+                            // A server-made id of hex digits and dashes (checked above); SET takes no parameters.
+                            try await reader.query(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"))
+                            var readAhead = ListReadAhead(reader: reader, queries: queries, depth: options.readAhead)
+                            do {
+                                let written = try await write(
+                                    collection, lists: { _ in try await readAhead.next() }, count: queries.count, on: connection)
+                                await readAhead.drain()
+                                return written
+                            } catch {
+                                await readAhead.drain()
+                                throw error
+                            }
+                        }
+                    }
+                } catch let error as PostgresError where error.kind == .poolTimeout && !readerStarted {
+                    // No second connection came free: the build reads its lists itself.
                 }
-                guard !names.isEmpty else { continue }
-                try await connection.query("""
-                    INSERT INTO packed_postings (collection_id, lexeme, posting_count, postings)
-                    SELECT \(collection), l.lexeme, l.n, decode(l.pack, 'hex')
-                    FROM unnest(\(names)::text[], \(counts)::int[], \(packs)::text[]) AS l(lexeme, n, pack)
-                    """)
-                packedLexemes += names.count
-                packedPostings += counts.reduce(0, +)
+            }
+            let packed: (lexemes: Int, postings: Int)
+            if let written {
+                packed = written
+            } else {
+                packed = try await write(collection, lists: { try await connection.queryBinary(queries[$0]) }, count: queries.count, on: connection)
             }
             let changes = try await connection.query("DELETE FROM postings_changes WHERE collection_id = \(collection)").affectedRows
             return Summary(
-                collection: collection, lexemes: packedLexemes, postings: packedPostings, changes: changes,
-                duration: .now - started)
+                collection: collection, lexemes: packed.lexemes, postings: packed.postings, changes: changes,
+                readAhead: written != nil, duration: .now - started)
         }
+    }
+
+    /// Replaces the collection's packs: numbers its live documents, then packs and writes the lists `lists(i)`
+    /// returns for i in 0..<count (the rows of `listsQuery`, in order). Returns the lexemes and postings packed.
+    private func write(
+        _ collection: UUID, lists: (Int) async throws -> PostgresRows, count: Int, on connection: PostgresConnection
+    ) async throws -> (lexemes: Int, postings: Int) {
+        try await connection.query("DELETE FROM packed_postings WHERE collection_id = \(collection)")
+        try await connection.query("DELETE FROM packed_documents WHERE collection_id = \(collection)")
+        try await connection.query("""
+            INSERT INTO packed_documents (collection_id, ordinal, document_id)
+            SELECT \(collection), (row_number() OVER (ORDER BY d.id) - 1)::int, d.id
+            FROM documents d WHERE d.collection_id = \(collection) AND d.deleted_at IS NULL
+            """)
+        var ordinals: [DocumentUUID: UInt32] = [:]
+        let numbered = try await connection.queryBinary(
+            "SELECT document_id FROM packed_documents WHERE collection_id = \(collection) ORDER BY ordinal")
+        ordinals.reserveCapacity(numbered.count)
+        for (ordinal, row) in numbered.enumerated() {
+            guard let id = try row.bytes(at: 0).flatMap(DocumentUUID.init(bytes:)) else { continue }
+            ordinals[id] = UInt32(ordinal)
+        }
+        var packedLexemes = 0
+        var packedPostings = 0
+        for index in 0..<count {
+            var names: [String] = [], counts: [Int] = [], packs: [String] = []
+            for row in try await lists(index) {
+                guard let name = try row.bytes(at: 0), let pairs = try row.bytes(at: 1) else { continue }
+                let pack = try Self.pack(pairs, ordinals: ordinals)
+                names.append(String(decoding: name, as: UTF8.self))
+                counts.append(pack.ordinals.count)
+                packs.append(Self.hex(pack.encoded()))
+            }
+            guard !names.isEmpty else { continue }
+            try await connection.query("""
+                INSERT INTO packed_postings (collection_id, lexeme, posting_count, postings)
+                SELECT \(collection), l.lexeme, l.n, decode(l.pack, 'hex')
+                FROM unnest(\(names)::text[], \(counts)::int[], \(packs)::text[]) AS l(lexeme, n, pack)
+                """)
+            packedLexemes += names.count
+            packedPostings += counts.reduce(0, +)
+        }
+        return (packedLexemes, packedPostings)
+    }
+
+    /// Each lexeme's list in document order from the primary key, as (uuid, float8) pairs, packed by the caller.
+    static func listsQuery(_ collection: UUID, lexemes: [String]) -> PostgresQuery {
+        """
+        SELECT t.lexeme, l.postings FROM unnest(\(lexemes)::text[]) AS t(lexeme) CROSS JOIN LATERAL (
+            SELECT string_agg(uuid_send(p.document_id) || float8send(p.impact), ''::bytea ORDER BY p.document_id) AS postings
+            FROM postings p WHERE p.collection_id = \(collection) AND p.lexeme = t.lexeme
+        ) AS l
+        WHERE l.postings IS NOT NULL
+        """
+    }
+
+    /// What `pg_export_snapshot()` returns (hex digits and dashes, e.g. `00000003-0000001B-1`), and nothing else.
+    static func isSnapshotID(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 64 && id.allSatisfy { $0 == "-" || ($0.isASCII && $0.isHexDigit) }
     }
 
     static let lexemesPerStatement = 200
@@ -178,6 +235,52 @@ public struct PostingsPacker: Sendable {
 
     private func unlock(_ collection: UUID, on connection: PostgresConnection) async throws {
         try await connection.query("SELECT pg_advisory_unlock(k[1], k[2]) FROM packed_postings_lock_key(\(collection)) AS k")
+    }
+}
+
+/// Runs `queries` in order on `reader`, at most `depth` of them ahead of the caller's `next()`.
+private struct ListReadAhead {
+    let reader: PostgresConnection
+    let queries: [PostgresQuery]
+    let depth: Int
+    private var pending: [Task<PostgresRows, any Error>] = []
+    private var scheduled = 0
+
+    init(reader: PostgresConnection, queries: [PostgresQuery], depth: Int) {
+        self.reader = reader
+        self.queries = queries
+        self.depth = max(1, depth)
+        fill()
+    }
+
+    /// The rows of the next query.
+    mutating func next() async throws -> PostgresRows {
+        fill()
+        guard !pending.isEmpty else { throw PackingError("more lists asked for than there are batches") }
+        let rows = try await pending.removeFirst().value
+        fill()
+        return rows
+    }
+
+    /// Waits for the reads still under way (the reader's transaction must not end under them); those not
+    /// begun are cancelled.
+    mutating func drain() async {
+        for task in pending { task.cancel() }
+        for task in pending { _ = await task.result }
+        pending.removeAll()
+    }
+
+    private mutating func fill() {
+        while scheduled < queries.count, pending.count < depth {
+            // Each read starts once the one before it has finished, so they run in order on the reader.
+            let previous = pending.last, query = queries[scheduled], reader = reader
+            pending.append(Task {
+                _ = try await previous?.value
+                try Task.checkCancellation()
+                return try await reader.queryBinary(query)
+            })
+            scheduled += 1
+        }
     }
 }
 
