@@ -101,7 +101,8 @@ public struct PostingsPacker: Sendable {
                 WHERE collection_id = \(collection) AND document_frequency >= \(options.minimumDocumentFrequency)
                 ORDER BY lexeme
                 """).map { try $0.decode(String.self, column: "lexeme") }
-            let queries = stride(from: 0, to: lexemes.count, by: Self.lexemesPerStatement).map { start in
+            // The documents to number, then the lists batch by batch.
+            let queries = [Self.numberingQuery(collection)] + stride(from: 0, to: lexemes.count, by: Self.lexemesPerStatement).map { start in
                 Self.listsQuery(collection, lexemes: Array(lexemes[start..<min(start + Self.lexemesPerStatement, lexemes.count)]))
             }
             var written: (lexemes: Int, postings: Int)?
@@ -116,7 +117,7 @@ public struct PostingsPacker: Sendable {
                             var readAhead = ListReadAhead(reader: reader, queries: queries, depth: options.readAhead)
                             do {
                                 let written = try await write(
-                                    collection, lists: { _ in try await readAhead.next() }, count: queries.count, on: connection)
+                                    collection, reads: queries.count, read: { _ in try await readAhead.next() }, on: connection)
                                 await readAhead.drain()
                                 return written
                             } catch {
@@ -133,7 +134,8 @@ public struct PostingsPacker: Sendable {
             if let written {
                 packed = written
             } else {
-                packed = try await write(collection, lists: { try await connection.queryBinary(queries[$0]) }, count: queries.count, on: connection)
+                packed = try await write(
+                    collection, reads: queries.count, read: { try await connection.queryBinary(queries[$0]) }, on: connection)
             }
             let changes = try await connection.query("DELETE FROM postings_changes WHERE collection_id = \(collection)").affectedRows
             return Summary(
@@ -142,47 +144,66 @@ public struct PostingsPacker: Sendable {
         }
     }
 
-    /// Replaces the collection's packs: numbers its live documents, then packs and writes the lists `lists(i)`
-    /// returns for i in 0..<count (the rows of `listsQuery`, in order). Returns the lexemes and postings packed.
+    /// Replaces the collection's packs from what `read(i)` returns for i in 0..<reads: the rows of `numberingQuery`,
+    /// then those of each `listsQuery`, in order. The server numbers the documents into `packed_documents` while
+    /// the lists are packed here, and each batch's packs are written while the next is packed. Returns the
+    /// lexemes and postings packed.
     private func write(
-        _ collection: UUID, lists: (Int) async throws -> PostgresRows, count: Int, on connection: PostgresConnection
+        _ collection: UUID, reads: Int, read: (Int) async throws -> PostgresRows, on connection: PostgresConnection
     ) async throws -> (lexemes: Int, postings: Int) {
         try await connection.query("DELETE FROM packed_postings WHERE collection_id = \(collection)")
         try await connection.query("DELETE FROM packed_documents WHERE collection_id = \(collection)")
-        try await connection.query("""
-            INSERT INTO packed_documents (collection_id, ordinal, document_id)
-            SELECT \(collection), (row_number() OVER (ORDER BY d.id) - 1)::int, d.id
-            FROM documents d WHERE d.collection_id = \(collection) AND d.deleted_at IS NULL
-            """)
-        var ordinals: [DocumentUUID: UInt32] = [:]
-        let numbered = try await connection.queryBinary(
-            "SELECT document_id FROM packed_documents WHERE collection_id = \(collection) ORDER BY ordinal")
-        ordinals.reserveCapacity(numbered.count)
-        for (ordinal, row) in numbered.enumerated() {
-            guard let id = try row.bytes(at: 0).flatMap(DocumentUUID.init(bytes:)) else { continue }
-            ordinals[id] = UInt32(ordinal)
-        }
-        var packedLexemes = 0
-        var packedPostings = 0
-        for index in 0..<count {
-            var names: [String] = [], counts: [Int] = [], packs: [String] = []
-            for row in try await lists(index) {
-                guard let name = try row.bytes(at: 0), let pairs = try row.bytes(at: 1) else { continue }
-                let pack = try Self.pack(pairs, ordinals: ordinals)
-                names.append(String(decoding: name, as: UTF8.self))
-                counts.append(pack.ordinals.count)
-                packs.append(Self.hex(pack.encoded()))
+        return try await withThrowingTaskGroup(of: Void.self) { writes in
+            // The same documents in the same order as `numberingQuery`, in the same snapshot.
+            writes.addTask {
+                try await connection.query("""
+                    INSERT INTO packed_documents (collection_id, ordinal, document_id)
+                    SELECT \(collection), (row_number() OVER (ORDER BY d.id) - 1)::int, d.id
+                    FROM documents d WHERE d.collection_id = \(collection) AND d.deleted_at IS NULL
+                    """)
             }
-            guard !names.isEmpty else { continue }
-            try await connection.query("""
-                INSERT INTO packed_postings (collection_id, lexeme, posting_count, postings)
-                SELECT \(collection), l.lexeme, l.n, decode(l.pack, 'hex')
-                FROM unnest(\(names)::text[], \(counts)::int[], \(packs)::text[]) AS l(lexeme, n, pack)
-                """)
-            packedLexemes += names.count
-            packedPostings += counts.reduce(0, +)
+            var ordinals: [DocumentUUID: UInt32] = [:]
+            let numbered = try await read(0)
+            ordinals.reserveCapacity(numbered.count)
+            for (ordinal, row) in numbered.enumerated() {
+                guard let id = try row.bytes(at: 0).flatMap(DocumentUUID.init(bytes:)) else { continue }
+                ordinals[id] = UInt32(ordinal)
+            }
+            var packedLexemes = 0, packedPostings = 0, pending = 1
+            for index in 1..<max(1, reads) {
+                var names: [String] = [], counts: [Int] = [], packs: [String] = []
+                for row in try await read(index) {
+                    guard let name = try row.bytes(at: 0), let pairs = try row.bytes(at: 1) else { continue }
+                    let pack = try Self.pack(pairs, ordinals: ordinals)
+                    names.append(String(decoding: name, as: UTF8.self))
+                    counts.append(pack.ordinals.count)
+                    packs.append(Self.hex(pack.encoded()))
+                }
+                guard !names.isEmpty else { continue }
+                packedLexemes += names.count
+                packedPostings += counts.reduce(0, +)
+                // At most a few batches' packs wait in memory for the connection.
+                if pending >= 3 {
+                    try await writes.next()
+                    pending -= 1
+                }
+                writes.addTask { [names, counts, packs] in
+                    try await connection.query("""
+                        INSERT INTO packed_postings (collection_id, lexeme, posting_count, postings)
+                        SELECT \(collection), l.lexeme, l.n, decode(l.pack, 'hex')
+                        FROM unnest(\(names)::text[], \(counts)::int[], \(packs)::text[]) AS l(lexeme, n, pack)
+                        """)
+                }
+                pending += 1
+            }
+            try await writes.waitForAll()
+            return (packedLexemes, packedPostings)
         }
-        return (packedLexemes, packedPostings)
+    }
+
+    /// The live documents in uuid order: a build numbers them 0, 1, ... in this order.
+    static func numberingQuery(_ collection: UUID) -> PostgresQuery {
+        "SELECT d.id FROM documents d WHERE d.collection_id = \(collection) AND d.deleted_at IS NULL ORDER BY d.id"
     }
 
     /// Each lexeme's list in document order from the primary key, as (uuid, float8) pairs, packed by the caller.
