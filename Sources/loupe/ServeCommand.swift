@@ -109,7 +109,10 @@ struct ServeCommand: AsyncParsableCommand {
                 pool: pool, cursorAuthenticator: HMACCursorAuthenticator(secret: try cursorSecret(usingLocalCluster: database.usesLocalCluster, logger: logger)),
                 options: options)
             let keys = PostgresAPIKeyStore(pool: pool)
-            let packing = PostingsPackingUpkeep(packer: PostingsPacker(pool: pool), logger: logger)
+            // Background rebuilds use one connection (no read-ahead), and leave the rest of the pool to searches.
+            var packingOptions = PostingsPacker.Options()
+            packingOptions.readAhead = 0
+            let packing = PostingsPackingUpkeep(packer: PostingsPacker(pool: pool, options: packingOptions), logger: logger)
             try await serve(engine: engine, keys: keys, logger: logger, upkeep: [packing]) {
                 let statistics = await pool.statistics
                 return [

@@ -9,6 +9,11 @@ public import PostgresClient
 /// sees and deletes the changes that snapshot saw (later ones stay, and stay masked). It holds the
 /// collection's advisory lock, taken before its snapshot, so it never overlaps a whole-collection rewrite
 /// of the postings (`forget_packed_postings`). Searches and writes carry on meanwhile.
+///
+/// Its reads (the documents to number, then the lists, 200 lexemes at a time) run ahead on a second pooled
+/// connection, in a read-only transaction that imports the build's snapshot, while the build's own connection
+/// numbers the documents and writes the packs and the build packs in Swift (bench/results/packing-read-ahead).
+/// With one connection, or none free, the build's connection reads too.
 public struct PostingsPacker: Sendable {
     public struct Options: Sendable {
         /// Lexemes in at least this many documents are packed; rarer ones are read row by row.
@@ -17,8 +22,8 @@ public struct PostingsPacker: Sendable {
         public var maximumChanges = 1_000
         /// A build's statements may run this long (about 7 s for 300,000 documents on two cores).
         public var timeout: Duration = .seconds(600)
-        /// Batches of lists a second connection reads ahead, sharing the build's snapshot, while the build
-        /// numbers documents, packs and writes; 0, or no connection free, and the build reads them itself.
+        /// Reads (batches of lists) a second connection runs ahead of the packing, sharing the build's snapshot;
+        /// 0, or no connection free, and the build's own connection reads them.
         public var readAhead = 4
 
         public init() {}
@@ -31,7 +36,7 @@ public struct PostingsPacker: Sendable {
         public let postings: Int
         /// Changes the build folded in (and removed from the mask).
         public let changes: Int
-        /// True when a second connection read the lists ahead (`Options.readAhead`).
+        /// True when a second connection read the numbering and lists ahead (`Options.readAhead`).
         public let readAhead: Bool
         public let duration: Duration
 
@@ -114,7 +119,7 @@ public struct PostingsPacker: Sendable {
                         return try await reader.withTransaction(.repeatableRead, readOnly: true, timeout: options.timeout) { reader in
                             // A server-made id of hex digits and dashes (checked above); SET takes no parameters.
                             try await reader.query(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"))
-                            var readAhead = ListReadAhead(reader: reader, queries: queries, depth: options.readAhead)
+                            var readAhead = ReadAhead(reader: reader, queries: queries, depth: options.readAhead)
                             do {
                                 let written = try await write(
                                     collection, reads: queries.count, read: { _ in try await readAhead.next() }, on: connection)
@@ -127,7 +132,7 @@ public struct PostingsPacker: Sendable {
                         }
                     }
                 } catch let error as PostgresError where error.kind == .poolTimeout && !readerStarted {
-                    // No second connection came free: the build reads its lists itself.
+                    // No second connection came free: the build reads for itself.
                 }
             }
             let packed: (lexemes: Int, postings: Int)
@@ -260,7 +265,7 @@ public struct PostingsPacker: Sendable {
 }
 
 /// Runs `queries` in order on `reader`, at most `depth` of them ahead of the caller's `next()`.
-private struct ListReadAhead {
+private struct ReadAhead {
     let reader: PostgresConnection
     let queries: [PostgresQuery]
     let depth: Int
@@ -277,7 +282,7 @@ private struct ListReadAhead {
     /// The rows of the next query.
     mutating func next() async throws -> PostgresRows {
         fill()
-        guard !pending.isEmpty else { throw PackingError("more lists asked for than there are batches") }
+        guard !pending.isEmpty else { throw PackingError("more reads asked for than there are queries") }
         let rows = try await pending.removeFirst().value
         fill()
         return rows
