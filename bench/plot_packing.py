@@ -1,12 +1,10 @@
 """Chart of a packing comparison written by `BenchImport --packing-only`.
 
-    python3 bench/plot_packing.py bench/results/packing-read-ahead/packing-read-ahead.json
+    python3 bench/plot_packing.py bench/results/packing-read-ahead/new-1/packing-read-ahead.json
 
 One bar per build, coloured by how its lists were read (ahead on a second connection, or by the build
 itself); the medians per way and their ratio in the title.
 """
-import json
-import statistics
 import sys
 
 import matplotlib
@@ -14,16 +12,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from rounds import load_rounds  # noqa: E402
+
 COLOURS = {"read ahead": "#3182bd", "read by the build": "#fd8d3c"}
 
 
 def main(path: str) -> None:
-    with open(path) as f:
-        report = json.load(f)
-    runs = report["measurements"]
-    machine = report.get("machine", {})
-    medians = {mode: statistics.median(r["seconds"] for r in runs if r["mode"] == mode) for mode in COLOURS
-               if any(r["mode"] == mode for r in runs)}
+    runs, machine, medians = load_rounds(path, COLOURS)
     fig, ax = plt.subplots(figsize=(9, 1.6 + 0.5 * len(runs)))
     seen = set()
     for row, run in enumerate(runs):

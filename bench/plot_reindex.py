@@ -5,8 +5,6 @@
 One bar per round, split into the batches, the impact refresh and the packing, coloured by how many batches
 ran at once; the medians per setting in the title.
 """
-import json
-import statistics
 import sys
 
 import matplotlib
@@ -14,17 +12,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from rounds import load_rounds  # noqa: E402
+
 PARTS = [("rewriting", "batches"), ("impacts", "impact refresh"), ("packing", "packing")]
 COLOURS = {"reindex 1": ["#fd8d3c", "#fdae6b", "#fdd0a2"], "reindex 2": ["#3182bd", "#6baed6", "#c6dbef"]}
 
 
 def main(path: str) -> None:
-    with open(path) as f:
-        report = json.load(f)
-    runs = report["measurements"]
-    machine = report.get("machine", {})
-    medians = {mode: statistics.median(r["seconds"] for r in runs if r["mode"] == mode) for mode in COLOURS
-               if any(r["mode"] == mode for r in runs)}
+    runs, machine, medians = load_rounds(path, COLOURS)
     fig, ax = plt.subplots(figsize=(11, 1.2 + 0.6 * len(runs)))
     labels = []
     for row, run in enumerate(runs):

@@ -1,0 +1,13 @@
+"""Reading a report of alternated rounds (`BenchImport --reindex-only`, `--packing-only`) for the plots."""
+import json
+import statistics
+
+
+def load_rounds(path: str, modes) -> tuple:
+    """The report's rounds, its machine facts, and the median seconds of each of `modes` that ran."""
+    with open(path) as f:
+        report = json.load(f)
+    runs = report["measurements"]
+    medians = {mode: statistics.median(r["seconds"] for r in runs if r["mode"] == mode) for mode in modes
+               if any(r["mode"] == mode for r in runs)}
+    return runs, report.get("machine", {}), medians
