@@ -12,7 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from rounds import load_rounds  # noqa: E402
+from rounds import load_rounds, save_beside  # noqa: E402
 
 COLOURS = {"read ahead": "#3182bd", "read by the build": "#fd8d3c"}
 
@@ -38,10 +38,7 @@ def main(path: str) -> None:
                  f"{summary}; {machine.get('cores', '?')} cores, {machine.get('postgresql', '').split(' (')[0]}", fontsize=9)
     ax.set_xlim(0, max((r["seconds"] for r in runs), default=1) * 1.35)
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
-    fig.tight_layout()
-    out = path.rsplit(".", 1)[0] + ".png"
-    fig.savefig(out, dpi=120)
-    print(f"wrote {out}")
+    save_beside(fig, path)
 
 
 if __name__ == "__main__":

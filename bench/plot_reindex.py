@@ -12,7 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from rounds import load_rounds  # noqa: E402
+from rounds import load_rounds, save_beside  # noqa: E402
 
 PARTS = [("rewriting", "batches"), ("impacts", "impact refresh"), ("packing", "packing")]
 COLOURS = {"reindex 1": ["#fd8d3c", "#fdae6b", "#fdd0a2"], "reindex 2": ["#3182bd", "#6baed6", "#c6dbef"]}
@@ -43,10 +43,7 @@ def main(path: str) -> None:
                  f"{summary}; {machine.get('cores', '?')} cores, {machine.get('postgresql', '').split(' on ')[0]}", fontsize=9)
     ax.set_xlim(0, max((r["seconds"] for r in runs), default=1) * 1.12)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    fig.tight_layout()
-    out = path.rsplit(".", 1)[0] + ".png"
-    fig.savefig(out, dpi=120)
-    print(f"wrote {out}")
+    save_beside(fig, path)
 
 
 if __name__ == "__main__":

@@ -11,3 +11,11 @@ def load_rounds(path: str, modes) -> tuple:
     medians = {mode: statistics.median(r["seconds"] for r in runs if r["mode"] == mode) for mode in modes
                if any(r["mode"] == mode for r in runs)}
     return runs, report.get("machine", {}), medians
+
+
+def save_beside(fig, path: str) -> None:
+    """Writes the figure as a PNG next to the report it was drawn from."""
+    fig.tight_layout()
+    out = path.rsplit(".", 1)[0] + ".png"
+    fig.savefig(out, dpi=120)
+    print(f"wrote {out}")
