@@ -235,7 +235,7 @@ struct BenchImport {
                     throw BenchError("the packing lock was taken")
                 }
                 var measurement = Measurement(
-                    name: "round \(round + 1)", corpus: corpus.name, mode: readAhead > 0 ? "read ahead" : "read by the build",
+                    name: "round \(round + 1)", corpus: corpus.name, mode: summary.readAhead ? "read ahead" : "read by the build",
                     documents: summary.postings, megabytes: 0, seconds: seconds(summary.duration))
                 measurement.note = "\(summary.lexemes) lexemes, \(summary.postings) postings"
                 measurements.append(measurement)
