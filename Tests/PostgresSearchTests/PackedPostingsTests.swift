@@ -220,9 +220,9 @@ import Testing
             #expect(!itself.readAhead)
             let expected = try await Self.packs(pool)
             #expect(expected.count == itself.lexemes + 1)
-            // Batches of 200 lexemes: make the build read several, so some are read ahead while it packs.
             #expect(itself.lexemes > 10)
 
+            // The numbering and the lists (one batch of up to 200 lexemes here) are read on the second connection.
             options.readAhead = 2
             let ahead = try #require(try await PostingsPacker(pool: pool, options: options).pack(collection: collection))
             #expect(ahead.readAhead)
