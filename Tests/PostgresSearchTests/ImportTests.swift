@@ -86,6 +86,46 @@ import Testing
         }
     }
 
+    /// A bulk import (or one that wrote 10,000 documents) ends with VACUUM ANALYZE. It merges the GIN pending lists,
+    /// which every search of those indexes scans in full (a bulk import of the Debian descriptions left all 63,955
+    /// rows in the attribute index's list: bench/results/vacuum-after-import), and sets the visibility map the
+    /// postings' index-only scans need. A small incremental import leaves that to autovacuum.
+    @Test func aBulkImportEndsWithItsIndexesMergedAndVacuumed() async throws {
+        try await ImportFixture.with { fixture in
+            let path = try ImportFixture.file(try ImportFixture.jsonLines(ImportFixture.documents(300)), suffix: ".jsonl")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let pool = fixture.schema.pool
+            // Merges what is still pending and says how many pages that was.
+            func pendingPages() async throws -> Int {
+                try await pool.query("""
+                    SELECT sum(gin_clean_pending_list(i.indexrelid))::int AS pages
+                    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+                    WHERE i.indrelid = 'documents'::regclass AND a.amname = 'gin'
+                    """).single().decode(Int.self, column: "pages")
+            }
+            func vacuums(_ table: String) async throws -> Int {
+                try await pool.query("SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = \(table)::regclass")
+                    .single().decode(Int.self, column: "vacuum_count")
+            }
+            let small = try await Self.run(
+                fixture, try await fixture.collection("small"), ImportOptions(inputs: [path], mode: .incremental, batchSize: 100))
+            #expect(small.summary.vacuumTime == nil)
+            #expect(try await vacuums("postings") == 0)
+            #expect(try await pendingPages() > 0)
+
+            let bulk = try await Self.run(
+                fixture, try await fixture.collection("bulk"), ImportOptions(inputs: [path], mode: .bulk, batchSize: 100))
+            #expect(bulk.summary.vacuumTime != nil)
+            #expect(try await pendingPages() == 0)
+            for table in ["documents", "postings", "term_statistics"] {
+                #expect(try await vacuums(table) == 1, "\(table)")
+            }
+            // The build after the import numbered the documents anew; that table is vacuumed after it.
+            #expect(bulk.summary.packing != nil)
+            #expect(try await vacuums("packed_documents") >= 1)
+        }
+    }
+
     /// Into an empty collection the publication writes postings prepared from the staged rows on a second
     /// connection; they must be the rows a rebuild from `documents` writes, bit for bit, whatever the weights.
     @Test func preparedPostingsAreExactlyWhatARebuildWrites() async throws {

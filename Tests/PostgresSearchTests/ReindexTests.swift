@@ -181,6 +181,32 @@ final class StopFlag: Sendable {
         }
     }
 
+    /// pgstattuple installed in a schema off the search path (as an administrator may well put it) still gives the
+    /// pending lists' sizes; it used to make `loupe reindex` fail with "function pgstatginindex does not exist".
+    @Test func pendingListSizesAreReadWhereverPgstattupleIsInstalled() async throws {
+        try await ImportFixture.with { fixture in
+            let pool = fixture.schema.pool
+            let installed = try await pool.query("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pgstattuple') AS present")
+                .single().decode(Bool.self, column: "present")
+            if !installed {
+                // Once per database, in a schema of its own that no test drops or puts on its path (CREATE EXTENSION
+                // needs a superuser, which the test cluster's user is).
+                try await pool.query("CREATE SCHEMA IF NOT EXISTS loupe_test_extensions")
+                try await pool.query("CREATE EXTENSION IF NOT EXISTS pgstattuple SCHEMA loupe_test_extensions")
+            }
+            let onPath = try await pool.query("""
+                SELECT n.nspname = ANY (current_schemas(false)) AS on_path
+                FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pgstattuple'
+                """).single().decode(Bool.self, column: "on_path")
+            #expect(!onPath)
+            let collection = try await Self.staleCollection(fixture, count: 50)
+            let states = try await CollectionReindexer(pool: pool, collection: collection).pendingLists()
+            #expect(states.map(\.index) == CollectionReindexer.searchIndexes)
+            // The collection's 50 documents went in after the indexes were built: they wait in the lists.
+            #expect(states.allSatisfy { ($0.pages ?? 0) > 0 && ($0.tuples ?? 0) > 0 })
+        }
+    }
+
     @Test func searchIndexesAreRebuiltConcurrentlyAndPendingListsCleaned() async throws {
         try await ImportFixture.with { fixture in
             let collection = try await Self.staleCollection(fixture, count: 200)

@@ -27,7 +27,7 @@ struct Measurement {
     let seconds: Double
     var firstSearchable: Double?
     var note = ""
-    /// Seconds per phase (bulk: loading, documents, statistics, analyze), where known.
+    /// Seconds per phase (bulk: loading, documents, statistics, vacuum), where known.
     var phases: [String: Double] = [:]
     /// The 1-minute load average when the measurement ended (the machine is shared).
     var load = BenchImport.loadAverage()
@@ -355,7 +355,7 @@ struct BenchImport {
             firstSearchable: summary.firstSearchableAfter.map(seconds))
         var note = ""
         if let publishing = summary.publishingTime, let steps = summary.publicationSteps {
-            let loading = seconds(summary.elapsed - publishing - (summary.analyzeTime ?? .zero) - (summary.packing?.duration ?? .zero))
+            let loading = seconds(summary.elapsed - publishing - (summary.vacuumTime ?? .zero) - (summary.packing?.duration ?? .zero))
             measurement.phases = [
                 "loading": loading, "documents": seconds(steps.documents), "waiting": seconds(steps.waitingForPostings),
                 "statistics": seconds(steps.statistics), "publication": seconds(publishing),
@@ -366,9 +366,9 @@ struct BenchImport {
                 seconds(steps.waitingForPostings), seconds(steps.statistics),
                 (steps.preparedPostings ? "from the prepared postings" : "rebuilt from documents") as NSString)
         }
-        if let analyze = summary.analyzeTime {
-            measurement.phases["analyze"] = seconds(analyze)
-            note += String(format: "ANALYZE %.1f s; ", seconds(analyze))
+        if let vacuum = summary.vacuumTime {
+            measurement.phases["vacuum"] = seconds(vacuum)
+            note += String(format: "VACUUM ANALYZE %.1f s; ", seconds(vacuum))
         }
         if let packing = summary.packing {
             measurement.phases["packing"] = seconds(packing.duration)
@@ -470,7 +470,7 @@ struct BenchImport {
                 + "\(m.mode == "ceiling" ? "100%" : ratio) | \(String(format: "%.1f", m.load)) | \(m.note) |\n"
         }
         // Each bulk import's phases, in seconds and in multiples of its corpus's ceiling time.
-        var phases = "| bulk import | loading (read, stage, vectors) | documents | waiting for prepared postings | statistics and impacts | ANALYZE | packing | total |\n"
+        var phases = "| bulk import | loading (read, stage, vectors) | documents | waiting for prepared postings | statistics and impacts | VACUUM ANALYZE | packing | total |\n"
             + "|---|---|---|---|---|---|---|---|\n"
         for m in results where m.mode == "bulk" && m.phases["publication"] != nil {
             guard let ceiling = results.first(where: { $0.mode == "ceiling" && $0.corpus == m.corpus }) else { continue }
@@ -478,7 +478,7 @@ struct BenchImport {
                 guard let value = m.phases[key] else { return "-" }
                 return String(format: "%.1f s (%.1fx)", value, value / ceiling.seconds)
             }
-            phases += "| \(m.name) | \(cell("loading")) | \(cell("documents")) | \(cell("waiting")) | \(cell("statistics")) | \(cell("analyze")) | \(cell("packing")) | "
+            phases += "| \(m.name) | \(cell("loading")) | \(cell("documents")) | \(cell("waiting")) | \(cell("statistics")) | \(cell("vacuum")) | \(cell("packing")) | "
                 + String(format: "%.1f s (%.1fx) |\n", m.seconds, m.seconds / ceiling.seconds)
         }
         let markdown = """
@@ -503,8 +503,10 @@ struct BenchImport {
             transaction on one connection: moving the rows into `documents` (heap, two btrees, three GIN indexes),
             while a second connection prepares the postings from the staged rows (collection empty before the import),
             then writing statistics, document frequencies and the impact postings (one row per document and lexeme,
-            two btrees; rebuilt from `documents` when the collection held documents); then ANALYZE on two connections;
-            then the build of the packed postings (`PostingsPacker`, one connection), which searches do not wait for.
+            two btrees; rebuilt from `documents` when the collection held documents); then VACUUM ANALYZE on two connections
+            (the planner's statistics, and the visibility map index-only scans need); then the build of the packed
+            postings (`PostingsPacker`, one connection), which searches do not wait for, and VACUUM of the document
+            numbers it wrote (counted in VACUUM ANALYZE).
 
             \(phases)
             \(machineLine(machine))

@@ -202,13 +202,13 @@ public struct DocumentImporter: Sendable {
         let stopped = await ledger.stopped
         var publishingTime: Duration?
         var publicationSteps: PublicationSteps?
-        var analyzeTime: Duration?
+        var vacuumTime: Duration?
         guard let job, let mode else {
             // Nothing was read at all (empty inputs) or the very first batch stopped the run.
             return ImportSummary(
                 jobID: UUID(), mode: mode ?? .incremental, resumed: resumed, records: records, skippedRecords: skippedRecords,
                 documentsWritten: 0, problems: await ledger.problems, bytesDecoded: bytesDecoded, elapsed: .now - started,
-                firstSearchableAfter: nil, publishingTime: nil, publicationSteps: nil, analyzeTime: nil, completed: !stopped)
+                firstSearchableAfter: nil, publishingTime: nil, publicationSteps: nil, vacuumTime: nil, completed: !stopped)
         }
         if !stopped {
             progress(await ledger.snapshot(mode == .bulk ? .publishing : .finishing))
@@ -226,30 +226,46 @@ public struct DocumentImporter: Sendable {
                 try await ImpactRefresh(pool: pool, collection: collection.id).run(tolerance: 0.1)
             }
             if await ledger.written >= 10_000 || mode == .bulk {
-                let analyzing = ContinuousClock.now
-                try await analyzeSearchTables()
-                analyzeTime = .now - analyzing
+                let vacuuming = ContinuousClock.now
+                try await vacuumSearchTables()
+                vacuumTime = .now - vacuuming
             }
         }
         // Searches are correct without it; common-term queries are fast again once the packs are rebuilt.
         let packing = stopped ? nil : try await PostingsPacker(pool: pool).packStale(only: collection.id).first
+        if packing != nil, let vacuumed = vacuumTime {
+            // The build renumbered the collection's documents, and searches look the numbers up index-only.
+            let vacuuming = ContinuousClock.now
+            try await pool.withConnection { try await $0.unsafeExecuteScript(Self.vacuum("packed_documents")) }
+            vacuumTime = vacuumed + (.now - vacuuming)
+        }
         let firstSearchable = await ledger.firstSearchable
         return ImportSummary(
             jobID: job.id, mode: mode, resumed: resumed, records: records, skippedRecords: skippedRecords,
             documentsWritten: await ledger.written, problems: await ledger.problems, bytesDecoded: bytesDecoded,
             elapsed: .now - started, firstSearchableAfter: firstSearchable.map { $0 - started }, publishingTime: publishingTime,
-            publicationSteps: publicationSteps, analyzeTime: analyzeTime, completed: !stopped, packing: packing)
+            publicationSteps: publicationSteps, vacuumTime: vacuumTime, completed: !stopped, packing: packing)
     }
 
-    /// ANALYZE of the tables searches plan against, `documents` on one connection and the statistics tables on
-    /// another: each is one core's work, and the pool holds at least two connections.
-    private func analyzeSearchTables() async throws {
+    /// VACUUM ANALYZE of the tables searches read, `documents` on one connection and the statistics tables on
+    /// another (each is one core's work, and the pool holds at least two connections). ANALYZE gives the planner
+    /// the new rows. VACUUM merges the GIN pending lists, which every search of those indexes reads in full: after
+    /// a bulk import of 63,955 documents they held 1,152 pages, and an attribute filter took 3.6 ms instead of
+    /// 0.1 ms, a rare word's match 1.4 ms instead of 0.16 ms (bench/results/vacuum-after-import). It also sets the
+    /// visibility map, so that the postings' index-only scans skip the heap (the packing build reads them).
+    private func vacuumSearchTables() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for tables in ["documents", "postings, term_statistics, collection_statistics"] {
-                group.addTask { try await pool.query(PostgresQuery(unsafeSQL: "ANALYZE \(tables)")) }
+                group.addTask { try await pool.withConnection { try await $0.unsafeExecuteScript(Self.vacuum(tables)) } }
             }
             try await group.waitForAll()
         }
+    }
+
+    /// VACUUM runs outside a transaction, so through the simple protocol. It never truncates the table: that
+    /// takes a lock searches would wait for. A table the user does not own is skipped with a warning.
+    private static func vacuum(_ tables: String) -> String {
+        "VACUUM (ANALYZE, TRUNCATE false) \(tables)"
     }
 
     private struct ImportStopped: Error {}

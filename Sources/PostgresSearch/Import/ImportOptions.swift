@@ -108,8 +108,9 @@ public struct ImportSummary: Sendable {
     public var publishingTime: Duration?
     /// Bulk mode: the publication's steps.
     public var publicationSteps: PublicationSteps?
-    /// How long refreshing the planner's statistics (ANALYZE) after a large import took.
-    public var analyzeTime: Duration?
+    /// How long VACUUM ANALYZE of the search tables after a large import took (the planner's statistics, and the
+    /// visibility map that lets index-only scans skip the heap).
+    public var vacuumTime: Duration?
     /// False when the run stopped at `--max-errors`; it can be resumed.
     public var completed: Bool
     /// The build of the collection's packed postings at the end, when the import left them stale.

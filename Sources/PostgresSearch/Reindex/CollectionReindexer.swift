@@ -239,16 +239,19 @@ public struct CollectionReindexer: Sendable {
 
     /// The pending lists of the search indexes (sizes need the pgstattuple extension; without it, nil).
     public func pendingLists() async throws -> [PendingListState] {
-        let installed = try await pool.query("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pgstattuple') AS present")
-            .single().decode(Bool.self, column: "present")
+        // Wherever it was installed, on the search path or not: the schema as the server quotes it.
+        let schema = try await pool.query("""
+            SELECT quote_ident(n.nspname) AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+            WHERE e.extname = 'pgstattuple'
+            """).first?.decode(String.self, column: "schema")
         var states: [PendingListState] = []
         for index in Self.searchIndexes {
-            guard installed else {
+            guard let schema else {
                 states.append(PendingListState(index: index, pages: nil, tuples: nil))
                 continue
             }
             let row = try await pool.query("""
-                SELECT pending_pages, pending_tuples FROM pgstatginindex(\(index)::regclass)
+                SELECT pending_pages, pending_tuples FROM \(unsafeRaw: schema).pgstatginindex(\(index)::regclass)
                 """).single()
             states.append(PendingListState(
                 index: index, pages: try row.decode(Int.self, column: "pending_pages"),
