@@ -154,6 +154,10 @@ struct ImportCommand: AsyncParsableCommand {
         if let packing = summary.packing {
             lines.append(packing.description)
         }
+        if let vacuum = summary.vacuumTime {
+            // It merges the GIN pending lists every search reads (bench/results/vacuum-after-import).
+            lines.append("VACUUM ANALYZE of the search tables took " + String(format: "%.1f", vacuum / .seconds(1)) + " s")
+        }
         if !summary.completed {
             lines.append("more than \(maxErrors) bad records: committed batches are kept; fix the input or raise "
                 + "--max-errors, then run the same command with --resume")
