@@ -108,8 +108,8 @@ public struct ImportSummary: Sendable {
     public var publishingTime: Duration?
     /// Bulk mode: the publication's steps.
     public var publicationSteps: PublicationSteps?
-    /// How long VACUUM ANALYZE of the search tables after a large import took (the planner's statistics, and the
-    /// visibility map that lets index-only scans skip the heap).
+    /// How long VACUUM ANALYZE of the search tables after a large import took: the planner's statistics, the GIN
+    /// pending lists merged, and the visibility map that lets index-only scans skip the heap.
     public var vacuumTime: Duration?
     /// False when the run stopped at `--max-errors`; it can be resumed.
     public var completed: Bool
