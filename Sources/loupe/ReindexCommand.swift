@@ -77,7 +77,7 @@ struct ReindexCommand: AsyncParsableCommand {
                     let batches = (report.documents + batch - 1) / batch
                     lines.append("a reindex would rewrite those \(ProgressLine.count(report.stale)) documents in \(batches) batches of "
                         + "\(batch), update their statistics, then recompute the collection's impacts")
-                    if index { lines.append("and rebuild " + CollectionReindexer.searchIndexes.joined(separator: ", ") + " concurrently") }
+                    if index { lines.append("and rebuild " + CollectionReindexer.ginIndexes.joined(separator: ", ") + " concurrently") }
                     lines.append("GIN pending lists: " + pendingText)
                 }
                 reporter.finish(snapshot, summary: lines.joined(separator: "\n"))
