@@ -250,9 +250,9 @@ public struct DocumentImporter: Sendable {
     /// VACUUM ANALYZE of the tables searches read, `documents` on one connection and the statistics tables on
     /// another (each is one core's work, and the pool holds at least two connections). ANALYZE gives the planner
     /// the new rows. VACUUM merges the GIN pending lists, which every search of those indexes reads in full: after
-    /// a bulk import of 63,955 documents they held 1,152 pages, and an attribute filter took 3.6 ms instead of
-    /// 0.1 ms, a rare word's match 1.4 ms instead of 0.16 ms (bench/results/vacuum-after-import). It also sets the
-    /// visibility map, so that the postings' index-only scans skip the heap (the packing build reads them).
+    /// a bulk import of 63,955 documents they held 1,152 pages, and an attribute filter took 3.5–5.6 ms instead of
+    /// ~0.1 ms, a rare word's match 1.3–1.8 ms instead of ~0.2 ms (bench/results/vacuum-after-import). It also sets
+    /// the visibility map, so that the postings' index-only scans skip the heap (the packing build reads them).
     private func vacuumSearchTables() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for tables in ["documents", "postings, term_statistics, collection_statistics"] {
