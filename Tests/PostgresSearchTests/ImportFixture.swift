@@ -61,6 +61,17 @@ struct ImportFixture {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// Merges the pending list of every GIN index of `documents` (`gin_clean_pending_list`) and returns, per index
+    /// in name order, how many pages were still pending.
+    func mergePendingLists() async throws -> [(index: String, pages: Int)] {
+        try await schema.pool.query("""
+            SELECT c.relname AS name, gin_clean_pending_list(i.indexrelid) AS pages
+            FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+            WHERE i.indrelid = 'documents'::regclass AND a.amname = 'gin'
+            ORDER BY 1
+            """).map { (try $0.decode(String.self, column: "name"), try $0.decode(Int.self, column: "pages")) }
+    }
+
     /// External id to stored JSON text of the collection's live documents.
     func storedDocuments(_ collection: StoredCollection) async throws -> [String: String] {
         let rows = try await schema.pool.query("""
